@@ -1,0 +1,7 @@
+namespace OpenCode.Abstractions;
+
+public static class MessageRoles
+{
+    public const string User = "user";
+    public const string Assistant = "assistant";
+}

@@ -1,0 +1,12 @@
+namespace OpenCode.Abstractions;
+
+public static class ToolCallStatuses
+{
+    /// <summary>Started and not yet recorded as finished: after a crash it is reported interrupted, not re-run.</summary>
+    public const string Running = "running";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string Rejected = "rejected";
+    public const string Interrupted = "interrupted";
+    public const string Cancelled = "cancelled";
+}

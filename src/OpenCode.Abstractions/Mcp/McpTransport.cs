@@ -1,0 +1,15 @@
+namespace OpenCode.Abstractions;
+
+/// <summary>How the silo talks to an MCP server.</summary>
+[GenerateSerializer, Alias("OpenCode.McpTransport")]
+public enum McpTransport
+{
+    /// <summary>A child process spoken to over stdin/stdout.</summary>
+    Stdio,
+
+    /// <summary>Streamable HTTP, falling back to HTTP+SSE when the server only speaks that.</summary>
+    StreamableHttp,
+
+    /// <summary>The legacy HTTP+SSE transport only.</summary>
+    Sse,
+}

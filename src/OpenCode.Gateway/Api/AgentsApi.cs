@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OpenCode.Abstractions;
+using OpenCode.Gateway.Api.Models;
+using OpenCode.Runtime.Agents;
+using OpenCode.Runtime.Tools;
+
+namespace OpenCode.Gateway.Api;
+
+public static class AgentsApi
+{
+    public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
+    {
+        var agents = app.MapGroup("/agents").WithTags("Agents");
+        agents.MapPost("/", CreateAsync).WithName("CreateAgent").WithSummary("Create an agent (bare configuration or {\"agent\": {...}}).");
+        agents.MapGet("/", ListAsync).WithName("ListAgents").WithSummary("List the agents.");
+        agents.MapGet("/{agentId}", GetAsync).WithName("GetAgent").WithSummary("Get an agent's current version.");
+        agents.MapPut("/{agentId}", UpdateAsync).WithName("UpdateAgent").WithSummary("Write a new version of an agent.");
+        agents.MapDelete("/{agentId}", DeleteAsync).WithName("DeleteAgent").WithSummary("Delete an agent.");
+        agents.MapGet("/{agentId}/tools", ListToolsAsync).WithName("ListAgentTools").WithSummary("List the tools the agent's MCP servers offer, with their permission.");
+        return app;
+    }
+
+    public static async Task<Results<Created<AgentView>, ProblemHttpResult>> CreateAsync(JsonNode? body, [AsParameters] ApiContext api)
+    {
+        var config = OperatorAgents.ParseAgent(body, "body");
+        if (config.Id is not null && !AgentConfigValidator.IsValidId(config.Id))
+        {
+            return Problems.Validation("id", "must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+
+        var id = config.Id ?? "agent-" + Guid.NewGuid().ToString("N")[..12];
+        var created = await Agent(api, id).CreateAsync(config with { Id = id });
+        return TypedResults.Created($"/agents/{created.Id}", AgentView.From(created));
+    }
+
+    public static async Task<Ok<AgentList>> ListAsync([AsParameters] ApiContext api) =>
+        TypedResults.Ok(new AgentList(await api.Grains.GetGrain<IAgentDirectoryGrain>(api.Caller.Tenant).ListAsync()));
+
+    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string agentId, [AsParameters] ApiContext api) =>
+        await Agent(api, agentId).GetAsync() is { } agent ? TypedResults.Ok(AgentView.From(agent)) : NotFound(agentId);
+
+    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string agentId, JsonNode? body, [AsParameters] ApiContext api)
+    {
+        var config = OperatorAgents.ParseAgent(body, "body");
+        if (config.Id is not null && config.Id != agentId)
+        {
+            return Problems.Validation("id", $"the body's id '{config.Id}' differs from the URL's '{agentId}'");
+        }
+
+        return TypedResults.Ok(AgentView.From(await Agent(api, agentId).UpdateAsync(config with { Id = agentId })));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string agentId, [AsParameters] ApiContext api) =>
+        await Agent(api, agentId).DeleteAsync() ? TypedResults.NoContent() : NotFound(agentId);
+
+    public static async Task<Results<Ok<AgentToolsView>, ProblemHttpResult>> ListToolsAsync(
+        string agentId, [AsParameters] ApiContext api, AgentTools agentTools, CancellationToken cancellationToken)
+    {
+        if (await Agent(api, agentId).GetAsync() is not { } agent)
+        {
+            return NotFound(agentId);
+        }
+
+        var tools = await agentTools.LoadAsync(agent.Config, cancellationToken);
+        return TypedResults.Ok(new AgentToolsView(
+            [.. tools.All.Select(t => new AgentToolView(t.Info.QualifiedName, t.Info.Server, t.Info.Name, t.Info.Description, System.Text.Json.JsonDocument.Parse(t.Info.InputSchemaJson).RootElement, t.Permission))],
+            [.. tools.Problems.Select(p => new ServerErrorView(p.Server, p.Error))]));
+    }
+
+    private static IAgentGrain Agent(ApiContext api, string agentId) =>
+        api.Grains.GetGrain<IAgentGrain>(GrainKeys.Agent(api.Caller.Tenant, agentId));
+
+    private static ProblemHttpResult NotFound(string agentId) =>
+        Problems.For(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found.");
+}

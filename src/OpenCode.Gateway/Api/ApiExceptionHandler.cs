@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using OpenCode.Abstractions;
+
+namespace OpenCode.Gateway.Api;
+
+/// <summary>
+/// Turns every exception into a problem-details answer: the caller's mistakes (malformed JSON, wrong
+/// content type, oversized body, broken rules) become 4xx with a clear detail, never a 500.
+/// </summary>
+public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var result = exception switch
+        {
+            OpenCodeException known => Problems.For(known),
+            BadHttpRequestException bad => Problems.For(CodeOf(bad), Describe(bad)),
+            JsonException json => Problems.For(ErrorCodes.ValidationFailed, $"Malformed JSON: {json.Message}"),
+            _ => null,
+        };
+
+        if (result is null)
+        {
+            LogUnexpected(logger, exception, context.Request.Method, context.Request.Path);
+            result = Problems.For(ErrorCodes.InternalError, "The server failed to handle the request.");
+        }
+
+        var status = exception is BadHttpRequestException badRequest ? badRequest.StatusCode : result.StatusCode;
+        result.ProblemDetails.Status = status;
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = result.ProblemDetails,
+            Exception = exception,
+        });
+    }
+
+    private static string CodeOf(BadHttpRequestException bad) => bad.StatusCode switch
+    {
+        StatusCodes.Status400BadRequest => bad.InnerException is JsonException ? "invalid_json" : "bad_request",
+        _ => Problems.CodeFor(bad.StatusCode),
+    };
+
+    /// <summary>The JSON reader's message says where the body went wrong; ASP.NET's own only names the parameter.</summary>
+    private static string Describe(BadHttpRequestException bad) => bad.InnerException is JsonException json
+        ? $"The body is not valid JSON for this request: {json.Message}"
+        : bad.Message;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string method, string path);
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http.Json;
+using OpenCode.Runtime;
+
+namespace OpenCode.Gateway.Api;
+
+public static class ApiServiceExtensions
+{
+    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>JSON rules, problem details for every error, OpenAPI and request limits.</summary>
+    public static WebApplicationBuilder AddOpenCodeApi(this WebApplicationBuilder builder)
+    {
+        var maxBody = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = maxBody;
+        });
+
+        builder.Services.Configure<JsonOptions>(o => OpenCodeJson.Configure(o.SerializerOptions));
+        // Bad bodies throw BadHttpRequestException so that ApiExceptionHandler answers them as problems.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Extensions.TryAdd("code", Problems.CodeFor(ctx.ProblemDetails.Status ?? 500));
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+        });
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+}

@@ -1,0 +1,3 @@
+namespace OpenCode.Gateway.Api.Models;
+
+public sealed record CreateConversationRequest(string? AgentId, string? Message, Dictionary<string, string>? Metadata);

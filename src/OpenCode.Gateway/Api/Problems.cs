@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpenCode.Abstractions;
+
+namespace OpenCode.Gateway.Api;
+
+/// <summary>Problem-details answers with the API's stable <c>code</c>, and which HTTP status each code has.</summary>
+public static class Problems
+{
+    private static readonly Dictionary<string, int> StatusByCode = new()
+    {
+        [ErrorCodes.ValidationFailed] = StatusCodes.Status400BadRequest,
+        [ErrorCodes.AgentNotFound] = StatusCodes.Status404NotFound,
+        [ErrorCodes.ConversationNotFound] = StatusCodes.Status404NotFound,
+        [ErrorCodes.AgentExists] = StatusCodes.Status409Conflict,
+        [ErrorCodes.ConversationExists] = StatusCodes.Status409Conflict,
+        [ErrorCodes.ConversationBusy] = StatusCodes.Status409Conflict,
+        [ErrorCodes.ModelUnavailable] = StatusCodes.Status502BadGateway,
+        [ErrorCodes.ModelError] = StatusCodes.Status502BadGateway,
+        [ErrorCodes.MaxStepsExceeded] = StatusCodes.Status502BadGateway,
+        [ErrorCodes.TurnTimeout] = StatusCodes.Status504GatewayTimeout,
+        [ErrorCodes.InternalError] = StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>The code of a problem raised by ASP.NET itself (routing, body binding, limits).</summary>
+    public static string CodeFor(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "bad_request",
+        StatusCodes.Status404NotFound => "not_found",
+        StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+        StatusCodes.Status413PayloadTooLarge => "payload_too_large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported_media_type",
+        _ when status >= 500 => ErrorCodes.InternalError,
+        _ => "error",
+    };
+
+    public static int StatusFor(string code) => StatusByCode.GetValueOrDefault(code, StatusCodes.Status400BadRequest);
+
+    public static ProblemHttpResult For(string code, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var status = StatusFor(code);
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Title = Title(code),
+            Detail = detail,
+            Type = $"https://opencode.dev/problems/{code.Replace('_', '-')}",
+        };
+        problem.Extensions["code"] = code;
+        foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())
+        {
+            problem.Extensions[key] = value;
+        }
+
+        return TypedResults.Problem(problem);
+    }
+
+    public static ProblemHttpResult For(OpenCodeException exception) => exception is ValidationFailedException validation
+        ? Validation(validation.Errors)
+        : For(exception.Code, exception.Message);
+
+    public static ProblemHttpResult Validation(IReadOnlyList<FieldError> errors) =>
+        For(ErrorCodes.ValidationFailed, string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), new Dictionary<string, object?>
+        {
+            ["errors"] = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+        });
+
+    public static ProblemHttpResult Validation(string field, string message) => Validation([new FieldError(field, message)]);
+
+    private static string Title(string code) => code switch
+    {
+        ErrorCodes.ValidationFailed => "The request is not valid.",
+        ErrorCodes.AgentNotFound => "The agent was not found.",
+        ErrorCodes.ConversationNotFound => "The conversation was not found.",
+        ErrorCodes.AgentExists => "The agent already exists.",
+        ErrorCodes.ConversationBusy => "The conversation is running a turn.",
+        ErrorCodes.ModelUnavailable => "The model could not be reached.",
+        ErrorCodes.ModelError => "The model answered with an error.",
+        ErrorCodes.MaxStepsExceeded => "The agent did not finish within its step limit.",
+        ErrorCodes.TurnTimeout => "The turn took too long.",
+        _ => "The request failed.",
+    };
+}

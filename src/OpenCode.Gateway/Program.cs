@@ -1,0 +1,23 @@
+using OpenCode.Gateway.Api;
+using OpenCode.Gateway.Hosting;
+using OpenCode.Runtime;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddOpenCodeConfiguration();
+builder.UseOrleans(silo => silo.UseOpenCodeSilo(builder.Configuration));
+builder.AddOpenCodeApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapOpenApi();
+app.MapHealthApi();
+app.MapAgentsApi();
+app.MapConversationsApi();
+
+app.Run();
+
+/// <summary>Visible to tests that host the gateway in-process.</summary>
+public partial class Program;

@@ -1,0 +1,296 @@
+using System.Text.RegularExpressions;
+using OpenCode.Abstractions;
+using OpenCode.Runtime.Models;
+using OpenCode.Runtime.Tools;
+
+namespace OpenCode.Runtime.Agents;
+
+/// <summary>The rules an agent configuration must follow; each failure names its JSON field.</summary>
+public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServers)
+{
+    private static readonly HashSet<string> Transports = ["stdio", "streamable-http", "sse", "websocket"];
+    private static readonly HashSet<string> AuthTypes = ["bearer", "api_key", "oauth2"];
+    private static readonly HashSet<string> BusyPolicies = ["reject", "enqueue", "interrupt"];
+
+    public static bool IsValidId(string id) => AgentIdPattern().IsMatch(id);
+
+    public void ThrowIfInvalid(AgentConfig config)
+    {
+        var errors = Validate(config);
+        if (errors.Count > 0)
+        {
+            throw new ValidationFailedException(errors);
+        }
+    }
+
+    public List<FieldError> Validate(AgentConfig config)
+    {
+        var errors = new List<FieldError>();
+        void Fail(string field, string message) => errors.Add(new FieldError(field, message));
+
+        if (config.Id is not null && !AgentIdPattern().IsMatch(config.Id))
+        {
+            Fail("id", "must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+
+        if (string.IsNullOrWhiteSpace(config.Name))
+        {
+            Fail("name", "must not be empty");
+        }
+        else if (config.Name.Length > 200)
+        {
+            Fail("name", "must be at most 200 characters");
+        }
+
+        if (config.Model is null)
+        {
+            Fail("model", "is required");
+        }
+        else
+        {
+            ValidateModel(config.Model, "model", Fail);
+            for (var i = 0; i < (config.Model.Fallbacks?.Count ?? 0); i++)
+            {
+                var fallback = config.Model.Fallbacks![i];
+                if (fallback is null)
+                {
+                    Fail($"model.fallbacks[{i}]", "must be an object");
+                    continue;
+                }
+
+                ValidateModel(fallback, $"model.fallbacks[{i}]", Fail);
+                if (fallback.Fallbacks is { Count: > 0 })
+                {
+                    Fail($"model.fallbacks[{i}].fallbacks", "fallbacks cannot be nested");
+                }
+            }
+        }
+
+        ValidateServers(config.Mcp?.Servers, Fail);
+        ValidatePermissions(config.Permissions, Fail);
+        ValidateLimits(config.Limits, Fail);
+
+        if (config.BusyPolicy is not null && !BusyPolicies.Contains(config.BusyPolicy))
+        {
+            Fail("busyPolicy", "must be one of reject, enqueue, interrupt");
+        }
+
+        return errors;
+    }
+
+    private static void ValidateModel(ModelConfig model, string path, Action<string, string> fail)
+    {
+        if (string.IsNullOrWhiteSpace(model.Provider))
+        {
+            fail($"{path}.provider", "is required");
+        }
+        else if (!ModelProviders.IsKnown(model.Provider))
+        {
+            fail($"{path}.provider", $"unknown provider '{model.Provider}'; expected one of {string.Join(", ", ModelProviders.Known.Order())}");
+        }
+
+        if (string.IsNullOrWhiteSpace(model.Name))
+        {
+            fail($"{path}.name", "is required");
+        }
+
+        if (model.Temperature is < 0 or > 2 || model.Temperature is double.NaN)
+        {
+            fail($"{path}.temperature", "must be between 0 and 2");
+        }
+
+        if (model.MaxTokens is <= 0)
+        {
+            fail($"{path}.max_tokens", "must be a positive number of tokens");
+        }
+
+        if (model.ContextWindow is <= 0)
+        {
+            fail($"{path}.contextWindow", "must be a positive number of tokens");
+        }
+        else if (model.ContextWindow is { } window && model.MaxTokens is { } reserved && reserved >= window)
+        {
+            fail($"{path}.max_tokens", "must be smaller than contextWindow");
+        }
+
+        if (model.Endpoint is not null && !IsHttpUrl(model.Endpoint))
+        {
+            fail($"{path}.endpoint", "must be an absolute http or https URL");
+        }
+    }
+
+    private void ValidateServers(IReadOnlyList<McpServerConfig>? servers, Action<string, string> fail)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < (servers?.Count ?? 0); i++)
+        {
+            var path = $"mcp.servers[{i}]";
+            var server = servers![i];
+            if (server is null)
+            {
+                fail(path, "must be an object");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(server.Name) || !ServerNamePattern().IsMatch(server.Name))
+            {
+                fail($"{path}.name", "must be 1-64 characters of letters, digits, '_' or '-'");
+            }
+            else if (!names.Add(server.Name))
+            {
+                fail($"{path}.name", $"duplicate server name '{server.Name}'");
+            }
+
+            if (server.Transport is not null && !Transports.Contains(server.Transport))
+            {
+                fail($"{path}.transport", "must be one of stdio, streamable-http, sse, websocket");
+            }
+
+            var isReference = server.Command is null && server.Url is null;
+            if (isReference)
+            {
+                if (server.Transport is not null || server.Args is not null || server.Env is not null || server.Auth is not null)
+                {
+                    fail(path, "needs a 'command' (stdio) or a 'url'; an entry with only 'name' refers to an operator-defined server");
+                }
+                else if (!string.IsNullOrWhiteSpace(server.Name) && !operatorServers.Contains(server.Name))
+                {
+                    fail($"{path}.name", $"no operator-defined MCP server named '{server.Name}'; give a 'command' or a 'url'");
+                }
+            }
+            else if (server.Command is not null && server.Url is not null)
+            {
+                fail(path, "give either 'command' (stdio) or 'url', not both");
+            }
+            else if (server.Command is not null)
+            {
+                if (string.IsNullOrWhiteSpace(server.Command))
+                {
+                    fail($"{path}.command", "must not be empty");
+                }
+
+                if (server.Transport is not null and not "stdio")
+                {
+                    fail($"{path}.transport", "a server with a 'command' uses the stdio transport");
+                }
+            }
+            else
+            {
+                ValidateServerUrl(server, path, fail);
+            }
+
+            if (server.TimeoutSeconds is <= 0)
+            {
+                fail($"{path}.timeoutSeconds", "must be a positive number of seconds");
+            }
+
+            ValidateAuth(server.Auth, $"{path}.auth", fail);
+        }
+    }
+
+    private static void ValidateServerUrl(McpServerConfig server, string path, Action<string, string> fail)
+    {
+        if (!Uri.TryCreate(server.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https" or "ws" or "wss"))
+        {
+            fail($"{path}.url", "must be an absolute http, https, ws or wss URL");
+            return;
+        }
+
+        var isWebSocket = url.Scheme is "ws" or "wss";
+        if (server.Transport == "stdio")
+        {
+            fail($"{path}.transport", "stdio needs a 'command', not a 'url'");
+        }
+        else if (isWebSocket && server.Transport is not (null or "websocket"))
+        {
+            fail($"{path}.transport", "a ws/wss URL uses the websocket transport");
+        }
+        else if (!isWebSocket && server.Transport == "websocket")
+        {
+            fail($"{path}.transport", "the websocket transport needs a ws or wss URL");
+        }
+    }
+
+    private static void ValidateAuth(McpAuthConfig? auth, string path, Action<string, string> fail)
+    {
+        if (auth is null)
+        {
+            return;
+        }
+
+        if (!AuthTypes.Contains(auth.Type ?? ""))
+        {
+            fail($"{path}.type", "must be one of bearer, api_key, oauth2");
+            return;
+        }
+
+        void Require(string? value, string field)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                fail($"{path}.{field}", $"is required for {auth.Type} authentication");
+            }
+        }
+
+        switch (auth.Type)
+        {
+            case "bearer":
+                Require(auth.TokenRef, "tokenRef");
+                break;
+            case "api_key":
+                Require(auth.KeyRef, "keyRef");
+                break;
+            case "oauth2":
+                Require(auth.ClientId, "clientId");
+                Require(auth.ClientSecretRef, "clientSecretRef");
+                if (!IsHttpUrl(auth.TokenUrl))
+                {
+                    fail($"{path}.tokenUrl", "must be an absolute http or https URL");
+                }
+
+                break;
+        }
+    }
+
+    private static void ValidatePermissions(IReadOnlyDictionary<string, string>? permissions, Action<string, string> fail)
+    {
+        foreach (var (pattern, value) in permissions ?? new Dictionary<string, string>())
+        {
+            if (string.IsNullOrWhiteSpace(pattern))
+            {
+                fail("permissions", "a tool pattern must not be empty");
+            }
+            else if (!ToolPermissions.IsMode(value))
+            {
+                fail($"permissions.{pattern}", $"'{value}' is not a permission; expected allow, ask or deny");
+            }
+        }
+    }
+
+    private static void ValidateLimits(AgentLimits? limits, Action<string, string> fail)
+    {
+        if (limits?.MaxSteps is <= 0 or > 1000)
+        {
+            fail("limits.maxSteps", "must be between 1 and 1000");
+        }
+
+        if (limits?.MaxToolCallsPerTurn is < 0 or > 10000)
+        {
+            fail("limits.maxToolCallsPerTurn", "must be between 0 and 10000");
+        }
+
+        if (limits?.TurnTimeoutSeconds is <= 0 or > 86400)
+        {
+            fail("limits.turnTimeoutSeconds", "must be between 1 and 86400");
+        }
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https";
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex AgentIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex ServerNamePattern();
+}

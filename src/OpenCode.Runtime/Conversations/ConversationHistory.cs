@@ -1,0 +1,119 @@
+using OpenCode.Abstractions;
+
+namespace OpenCode.Runtime.Conversations;
+
+/// <summary>
+/// A conversation's messages across its head and its history pages. Appends go to the head; full pages
+/// spill into <see cref="IHistoryPageGrain"/>s so a checkpoint writes a bounded amount at any length.
+/// </summary>
+public sealed class ConversationHistory(ConversationState state, IGrainFactory grains, string conversationKey)
+{
+    public const int PageSize = 32;
+
+    /// <summary>The head spills once it holds this many messages, keeping at least one page in memory.</summary>
+    private const int SpillThreshold = 2 * PageSize;
+
+    private const int MaxCachedPages = 64;
+
+    private readonly Dictionary<long, IReadOnlyList<ConversationMessage>> _pages = [];
+
+    public long Count => state.MessageCount;
+
+    public void Append(ConversationMessage message)
+    {
+        if (message.Index != state.MessageCount)
+        {
+            throw new InvalidOperationException($"Message {message.Index} appended at position {state.MessageCount}.");
+        }
+
+        state.Head.Add(message);
+    }
+
+    /// <summary>Replaces a message still in the head (a step's tool calls filling in).</summary>
+    public void Replace(ConversationMessage message) => state.Head[(int)(message.Index - state.PagedCount)] = message;
+
+    /// <summary>Moves full pages out of the head. Pages are written before the head that no longer holds them.</summary>
+    public async Task SpillAsync()
+    {
+        while (state.Head.Count >= SpillThreshold)
+        {
+            var pageNumber = state.PagedCount / PageSize;
+            var page = state.Head.GetRange(0, PageSize);
+            await PageGrain(pageNumber).WriteAsync(page);
+            Remember(pageNumber, page);
+            state.Head.RemoveRange(0, PageSize);
+            state.PagedCount += PageSize;
+        }
+    }
+
+    /// <summary>Newest message first, reading older pages only as far as the caller enumerates.</summary>
+    public async IAsyncEnumerable<ConversationMessage> NewestFirstAsync()
+    {
+        for (var i = state.Head.Count - 1; i >= 0; i--)
+        {
+            yield return state.Head[i];
+        }
+
+        for (var pageNumber = state.PagedCount / PageSize - 1; pageNumber >= 0; pageNumber--)
+        {
+            var page = await ReadPageAsync(pageNumber);
+            for (var i = page.Count - 1; i >= 0; i--)
+            {
+                yield return page[i];
+            }
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> messages before index <paramref name="before"/>, oldest first.</summary>
+    public async Task<MessagePage> PageAsync(long before, int limit)
+    {
+        var end = Math.Clamp(before, 0, state.MessageCount);
+        var start = Math.Max(0, end - limit);
+        var messages = new List<ConversationMessage>((int)(end - start));
+        for (var index = start; index < end; index++)
+        {
+            messages.Add(index >= state.PagedCount
+                ? state.Head[(int)(index - state.PagedCount)]
+                : (await ReadPageAsync(index / PageSize))[(int)(index % PageSize)]);
+        }
+
+        return new MessagePage(messages, start > 0 ? MessageIds.Format(start) : null);
+    }
+
+    /// <summary>Every history page written so far, for deleting the conversation.</summary>
+    public IEnumerable<IHistoryPageGrain> AllPages()
+    {
+        for (var pageNumber = 0L; pageNumber < state.PagedCount / PageSize; pageNumber++)
+        {
+            yield return PageGrain(pageNumber);
+        }
+    }
+
+    private async ValueTask<IReadOnlyList<ConversationMessage>> ReadPageAsync(long pageNumber)
+    {
+        if (_pages.TryGetValue(pageNumber, out var cached))
+        {
+            return cached;
+        }
+
+        var page = await PageGrain(pageNumber).ReadAsync();
+        if (page.Count != PageSize)
+        {
+            throw new InvalidOperationException($"History page {pageNumber} of {conversationKey} holds {page.Count} messages, expected {PageSize}.");
+        }
+
+        Remember(pageNumber, page);
+        return page;
+    }
+
+    private void Remember(long pageNumber, IReadOnlyList<ConversationMessage> page)
+    {
+        if (_pages.Count < MaxCachedPages)
+        {
+            _pages[pageNumber] = page;
+        }
+    }
+
+    private IHistoryPageGrain PageGrain(long pageNumber) =>
+        grains.GetGrain<IHistoryPageGrain>(GrainKeys.HistoryPage(conversationKey, pageNumber));
+}

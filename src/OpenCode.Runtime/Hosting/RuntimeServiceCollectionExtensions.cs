@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenCode.Runtime.Agents;
+using OpenCode.Runtime.Conversations;
+using OpenCode.Runtime.Mcp;
+using OpenCode.Runtime.Models;
+using OpenCode.Runtime.Tools;
+
+namespace OpenCode.Runtime;
+
+public static class RuntimeServiceCollectionExtensions
+{
+    /// <summary>The services the grains use: agents, the turn loop, models and MCP tools.</summary>
+    public static IServiceCollection AddOpenCodeRuntime(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenCounter>();
+        services.AddSingleton<ContextWindow>();
+        services.AddSingleton<TurnLoop>();
+        services.AddSingleton<OperatorMcpServers>();
+        services.AddSingleton<McpServerResolver>();
+        services.AddSingleton<AgentTools>();
+        services.AddSingleton<AgentConfigValidator>();
+        services.AddSingleton<OperatorAgents>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OperatorAgents>());
+        services.AddModelProviders();
+        services.AddMcpTools();
+        return services;
+    }
+}

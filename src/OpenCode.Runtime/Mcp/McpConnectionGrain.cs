@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using OpenCode.Abstractions;
+
+namespace OpenCode.Runtime.Mcp;
+
+/// <summary>
+/// The MCP session to one server on this silo. One activation per silo (a local stateless worker), shared
+/// by every conversation; reentrant, so concurrent calls are multiplexed over the one session.
+/// </summary>
+[StatelessWorker(1)]
+[Reentrant]
+public sealed class McpConnectionGrain(ILoggerFactory loggerFactory) : Grain, IMcpConnectionGrain
+{
+    private McpServerConnection? _connection;
+    private string? _key;
+
+    public Task<IReadOnlyList<McpToolInfo>> ListToolsAsync(McpServerSpec spec, CancellationToken cancellationToken = default) =>
+        ConnectionFor(spec).ListToolsAsync(cancellationToken);
+
+    public Task<McpToolResult> CallToolAsync(
+        McpServerSpec spec, string toolName, string argumentsJson, CancellationToken cancellationToken = default) =>
+        ConnectionFor(spec).CallToolAsync(toolName, argumentsJson, cancellationToken);
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await connection.DisposeAsync();
+        }
+    }
+
+    private McpServerConnection ConnectionFor(McpServerSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var key = _key ??= this.GetPrimaryKeyString();
+        if (!string.Equals(spec.Key, key, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The MCP server spec '{spec.Name}' has key '{spec.Key}', not this grain's key '{key}'.", nameof(spec));
+        }
+
+        return _connection ??= new McpServerConnection(spec, loggerFactory);
+    }
+}

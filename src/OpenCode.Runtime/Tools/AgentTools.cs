@@ -1,0 +1,42 @@
+using OpenCode.Abstractions;
+using OpenCode.Runtime.Mcp;
+
+namespace OpenCode.Runtime.Tools;
+
+/// <summary>Loads what an agent's MCP servers offer and applies the agent's permissions.</summary>
+public sealed class AgentTools(McpServerResolver resolver, ToolCatalog catalog)
+{
+    public async Task<ToolSet> LoadAsync(AgentConfig agent, CancellationToken cancellationToken)
+    {
+        var entries = agent.Mcp?.Servers;
+        if (entries is not { Count: > 0 })
+        {
+            return ToolSet.Empty;
+        }
+
+        var problems = new List<ServerProblem>();
+        var specs = new List<McpServerSpec>(entries.Count);
+        foreach (var entry in entries)
+        {
+            var (spec, error) = resolver.Resolve(entry);
+            if (spec is null)
+            {
+                problems.Add(new ServerProblem(entry.Name, error!));
+            }
+            else
+            {
+                specs.Add(spec);
+            }
+        }
+
+        var loaded = await catalog.LoadAsync(specs, cancellationToken);
+        problems.AddRange(loaded.Errors.Select(e => new ServerProblem(e.Server, e.Message)));
+
+        var permissions = ToolPermissions.From(agent.Permissions);
+        var byServer = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var tools = loaded.Tools
+            .Select(t => new AgentTool(t, byServer[t.Server], permissions.Resolve(t.QualifiedName)))
+            .ToList();
+        return new ToolSet(tools, problems);
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using OpenCode.Abstractions;
+
+namespace OpenCode.Runtime.Tools;
+
+/// <summary>
+/// MCP servers the operator declared in the gateway configuration (<c>Mcp:Servers:&lt;name&gt;</c> and the
+/// requirements' <c>MCP_SERVERS=name:url,name:url</c>); agent configs refer to them by name alone.
+/// </summary>
+public sealed class OperatorMcpServers
+{
+    private readonly Dictionary<string, McpServerConfig> _servers = new(StringComparer.Ordinal);
+
+    public OperatorMcpServers(IConfiguration configuration)
+    {
+        foreach (var section in configuration.GetSection("Mcp:Servers").GetChildren())
+        {
+            var server = section.Get<McpServerConfig>() ?? new McpServerConfig();
+            _servers[section.Key] = server with { Name = section.Key };
+        }
+
+        foreach (var entry in (configuration["MCP_SERVERS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var colon = entry.IndexOf(':');
+            if (colon > 0)
+            {
+                var name = entry[..colon];
+                _servers[name] = new McpServerConfig { Name = name, Url = entry[(colon + 1)..] };
+            }
+        }
+    }
+
+    public IReadOnlyCollection<McpServerConfig> All => _servers.Values;
+
+    public bool Contains(string name) => _servers.ContainsKey(name);
+
+    public McpServerConfig? Find(string name) => _servers.GetValueOrDefault(name);
+}

@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+
+namespace OpenCode.Runtime.Tools;
+
+/// <summary>
+/// An agent's tool policy: glob → <c>allow</c> | <c>ask</c> | <c>deny</c>. The most specific pattern wins
+/// (an exact name beats any glob; among globs, the one with more literal characters); no match means allow.
+/// </summary>
+public sealed class ToolPermissions
+{
+    public const string Allow = "allow";
+    public const string Ask = "ask";
+    public const string Deny = "deny";
+
+    public static readonly ToolPermissions AllowAll = new([]);
+
+    private readonly Rule[] _rules;
+
+    private ToolPermissions(Rule[] rules) => _rules = rules;
+
+    public static bool IsMode(string? value) => value is Allow or Ask or Deny;
+
+    public static ToolPermissions From(IReadOnlyDictionary<string, string>? permissions) =>
+        permissions is null or { Count: 0 }
+            ? AllowAll
+            : new([.. permissions.Select(p => Rule.Create(p.Key, p.Value)).OrderByDescending(r => r.Specificity)]);
+
+    public string Resolve(string toolName)
+    {
+        foreach (var rule in _rules)
+        {
+            if (rule.Matches(toolName))
+            {
+                return rule.Mode;
+            }
+        }
+
+        return Allow;
+    }
+
+    private sealed record Rule(string Pattern, string Mode, Regex? Glob, int Specificity)
+    {
+        public static Rule Create(string pattern, string mode)
+        {
+            var isGlob = pattern.Contains('*') || pattern.Contains('?');
+            var literals = pattern.Count(c => c is not '*' and not '?');
+            var glob = isGlob
+                ? new Regex("^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.CultureInvariant)
+                : null;
+            // Exact names rank above every glob; globs rank by how much of the name they pin down.
+            return new Rule(pattern, mode, glob, isGlob ? literals : int.MaxValue);
+        }
+
+        public bool Matches(string toolName) => Glob?.IsMatch(toolName) ?? string.Equals(Pattern, toolName, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,3 @@
+namespace OpenCode.Benchmarks;
+
+public sealed record PhaseResult(LatencyRecorder Latencies, int Errors, double Throughput);

@@ -1,0 +1,29 @@
+using System.Globalization;
+
+namespace OpenCode.Benchmarks;
+
+/// <summary>CPU time and resident memory of another process, read from /proc.</summary>
+public sealed class ProcessMeter(int pid)
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    /// <summary>User plus system CPU time the process has used so far.</summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // Fields after the command: state is [0], utime is [11], stime is [12].
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
+    /// <summary>Current and peak resident set size in MB.</summary>
+    public (double Current, double Peak) ResidentMegabytes()
+    {
+        double Read(string key) => File.ReadLines($"/proc/{pid}/status")
+            .Where(l => l.StartsWith(key, StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
+            .First();
+        return (Read("VmRSS:"), Read("VmHWM:"));
+    }
+}

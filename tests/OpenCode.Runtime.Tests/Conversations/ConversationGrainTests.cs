@@ -1,0 +1,186 @@
+using OpenCode.Abstractions;
+using OpenCode.Runtime.Conversations;
+using OpenCode.Testing;
+
+namespace OpenCode.Runtime.Tests.Conversations;
+
+[Collection(RuntimeClusterCollection.Name)]
+public sealed class ConversationGrainTests(RuntimeCluster runtime)
+{
+    [Fact]
+    public async Task A_turn_appends_the_user_message_and_the_reply_with_usage()
+    {
+        var agent = await runtime.CreateAgentAsync();
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        runtime.Model.Script(agent.Config.Model.Name, FakeReply.Text("two words"));
+
+        var outcome = await runtime.Conversation(id).SendAsync("hi there");
+
+        Assert.True(outcome.Succeeded);
+        Assert.Equal("msg-0", outcome.UserMessage.Id);
+        Assert.Equal("msg-1", outcome.Reply!.Id);
+        Assert.Equal("two words", outcome.Reply.Content);
+        Assert.Equal(outcome.TurnId, outcome.Reply.TurnId);
+        Assert.True(outcome.Reply.Usage!.CompletionTokens > 0);
+        var info = await runtime.Conversation(id).GetAsync();
+        Assert.Equal(2, info!.MessageCount);
+        Assert.Equal(ConversationStatuses.Idle, info.Status);
+        Assert.Equal(outcome.Reply.Usage, info.Usage);
+    }
+
+    [Fact]
+    public async Task History_spills_into_pages_and_every_message_stays_reachable()
+    {
+        var agent = await runtime.CreateAgentAsync(c => c with { Model = c.Model with { ContextWindow = 1000, MaxTokens = 100 } });
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        const int turns = 150; // 300 messages: 8 full pages spilled, the rest in the head
+        for (var i = 0; i < turns; i++)
+        {
+            Assert.True((await runtime.Conversation(id).SendAsync($"m{i}")).Succeeded);
+        }
+
+        var all = new List<ConversationMessage>();
+        string? before = null;
+        do
+        {
+            var page = await runtime.Conversation(id).GetMessagesAsync(before, 37);
+            all.InsertRange(0, page.Messages);
+            before = page.Next;
+        }
+        while (before is not null);
+
+        Assert.Equal(2 * turns, all.Count);
+        Assert.Equal(Enumerable.Range(0, 2 * turns).Select(i => (long)i), all.Select(m => m.Index));
+        Assert.Equal(Enumerable.Range(0, turns).SelectMany(i => new[] { $"m{i}", $"echo: m{i}" }), all.Select(m => m.Content));
+        var page0 = await runtime.Grains.GetGrain<IHistoryPageGrain>(GrainKeys.HistoryPage(GrainKeys.Conversation(GrainKeys.LocalTenant, id), 0)).ReadAsync();
+        Assert.Equal(ConversationHistory.PageSize, page0.Count);
+        Assert.Equal("m0", page0[0].Content);
+    }
+
+    [Fact]
+    public async Task A_reactivated_conversation_reads_its_head_and_pages_from_storage()
+    {
+        var agent = await runtime.CreateAgentAsync();
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        for (var i = 0; i < 40; i++)
+        {
+            await runtime.Conversation(id).SendAsync($"n{i}");
+        }
+
+        await runtime.Cluster.RestartSiloAsync(runtime.Cluster.Primary!);
+        await runtime.Cluster.InitializeClientAsync();
+
+        var info = await runtime.Conversation(id).GetAsync();
+        Assert.Equal(80, info!.MessageCount);
+        var oldest = await runtime.Conversation(id).GetMessagesAsync("msg-2", 10);
+        Assert.Equal(["n0", "echo: n0"], oldest.Messages.Select(m => m.Content));
+        var outcome = await runtime.Conversation(id).SendAsync("after restart");
+        Assert.Equal("msg-81", outcome.Reply!.Id);
+    }
+
+    [Fact]
+    public async Task The_model_sees_the_instructions_and_the_history_that_fits()
+    {
+        var agent = await runtime.CreateAgentAsync(c => c with { Model = c.Model with { ContextWindow = 400, MaxTokens = 100 } });
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        var padding = string.Join(' ', Enumerable.Repeat("word", 30));
+        for (var i = 0; i < 10; i++)
+        {
+            await runtime.Conversation(id).SendAsync($"{i} {padding}");
+        }
+
+        var request = runtime.Model.Requests.Last(r => r.Model == agent.Config.Model.Name);
+        Assert.Equal("system", request.Messages[0].Role);
+        Assert.Equal("Be brief.", request.Messages[0].Content);
+        Assert.StartsWith("9 ", request.Messages[^1].Content, StringComparison.Ordinal);
+        Assert.InRange(request.Messages.Count, 3, 9);
+        // Newest first: what was kept is a contiguous run ending at the newest message.
+        var kept = request.Messages.Skip(1).Where(m => m.Role == "user").Select(m => int.Parse(m.Content![..1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(10 - kept.Count, kept.Count), kept);
+    }
+
+    [Fact]
+    public async Task Model_failures_end_the_turn_with_a_code_and_keep_the_user_message()
+    {
+        var agent = await runtime.CreateAgentAsync();
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        runtime.Model.Script(agent.Config.Model.Name, FakeReply.Error(401, "bad key"));
+
+        var outcome = await runtime.Conversation(id).SendAsync("hello?");
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(ErrorCodes.ModelError, outcome.Error!.Code);
+        Assert.Contains("bad key", outcome.Error.Message);
+        Assert.Equal(1, (await runtime.Conversation(id).GetAsync())!.MessageCount);
+        Assert.True((await runtime.Conversation(id).SendAsync("again")).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_fallback_model_answers_when_the_primary_cannot_be_reached()
+    {
+        var agent = await runtime.CreateAgentAsync(c => c with
+        {
+            Model = c.Model with
+            {
+                Endpoint = $"http://127.0.0.1:{LoopbackPort.Next()}/v1",
+                Fallbacks = [new ModelConfig { Provider = "openai", Name = "fallback-" + c.Id, Endpoint = runtime.Model.BaseUrl.ToString() }],
+            },
+        });
+        var id = await runtime.CreateConversationAsync(agent.Id);
+
+        var outcome = await runtime.Conversation(id).SendAsync("anyone?");
+
+        Assert.True(outcome.Succeeded, outcome.Error?.Message);
+        Assert.Contains(runtime.Model.Requests, r => r.Model == "fallback-" + agent.Id);
+    }
+
+    [Fact]
+    public async Task The_step_limit_ends_a_turn_that_keeps_calling_tools()
+    {
+        var agent = await runtime.CreateAgentAsync(c => c with { Limits = new AgentLimits { MaxSteps = 2 } });
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("nothing_here", "{}"), FakeReply.ToolCall("nothing_here", "{}"));
+
+        var outcome = await runtime.Conversation(id).SendAsync("loop");
+
+        Assert.Equal(ErrorCodes.MaxStepsExceeded, outcome.Error?.Code);
+        var history = await runtime.Conversation(id).GetMessagesAsync(null, 10);
+        Assert.Equal(3, history.Messages.Count);
+        Assert.All(history.Messages.Skip(1), m => Assert.Equal(ToolCallStatuses.Failed, m.ToolCalls!.Single().Status));
+    }
+
+    [Fact]
+    public async Task A_second_message_during_a_turn_is_refused_as_busy()
+    {
+        var agent = await runtime.CreateAgentAsync();
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        runtime.Model.Script(agent.Config.Model.Name, FakeReply.Text("slow").WithDelay(TimeSpan.FromSeconds(1)));
+
+        var first = runtime.Conversation(id).SendAsync("first");
+        await Task.Delay(200);
+        var busy = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync("second"));
+
+        Assert.Equal(ErrorCodes.ConversationBusy, busy.Code);
+        Assert.Equal(ConversationStatuses.Running, (await runtime.Conversation(id).GetAsync())!.Status);
+        Assert.True((await first).Succeeded);
+    }
+
+    [Fact]
+    public async Task Deleting_a_conversation_removes_it_and_its_pages()
+    {
+        var agent = await runtime.CreateAgentAsync();
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        for (var i = 0; i < 40; i++)
+        {
+            await runtime.Conversation(id).SendAsync($"d{i}");
+        }
+
+        Assert.True(await runtime.Conversation(id).DeleteAsync());
+
+        Assert.Null(await runtime.Conversation(id).GetAsync());
+        var page = runtime.Grains.GetGrain<IHistoryPageGrain>(GrainKeys.HistoryPage(GrainKeys.Conversation(GrainKeys.LocalTenant, id), 0));
+        Assert.Empty(await page.ReadAsync());
+        var error = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync("gone?"));
+        Assert.Equal(ErrorCodes.ConversationNotFound, error.Code);
+    }
+}

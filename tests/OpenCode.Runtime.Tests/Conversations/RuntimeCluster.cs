@@ -1,0 +1,72 @@
+using OpenCode.Abstractions;
+using OpenCode.Runtime.Persistence;
+using OpenCode.Testing;
+using Orleans.TestingHost;
+
+namespace OpenCode.Runtime.Tests.Conversations;
+
+/// <summary>One silo with the whole runtime on SQLite storage, and a fake model for its agents.</summary>
+public sealed class RuntimeCluster : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public FakeModelServer Model { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public async Task InitializeAsync()
+    {
+        Model = await FakeModelServer.StartAsync();
+        var builder = new TestClusterBuilder(initialSilosCount: 1);
+        builder.Properties["DatabasePath"] = Path.Combine(Directory.CreateTempSubdirectory("opencode-runtime-").FullName, "state.db");
+        builder.AddSiloBuilderConfigurator<RuntimeSiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await Model.DisposeAsync();
+    }
+
+    public IAgentGrain Agent(string id) => Grains.GetGrain<IAgentGrain>(GrainKeys.Agent(GrainKeys.LocalTenant, id));
+
+    public IConversationGrain Conversation(string id) => Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(GrainKeys.LocalTenant, id));
+
+    /// <summary>An agent on the fake model with a model name of its own (so its script is its own).</summary>
+    public async Task<AgentSnapshot> CreateAgentAsync(Func<AgentConfig, AgentConfig>? customize = null)
+    {
+        var id = "agent-" + Guid.NewGuid().ToString("N")[..10];
+        var config = new AgentConfig
+        {
+            Id = id,
+            Name = "Runtime test agent",
+            Instructions = "Be brief.",
+            Model = new ModelConfig { Provider = "openai", Name = "model-" + id, Endpoint = Model.BaseUrl.ToString() },
+        };
+        return await Agent(id).CreateAsync(customize?.Invoke(config) ?? config);
+    }
+
+    public async Task<string> CreateConversationAsync(string agentId)
+    {
+        var id = "conv-" + Guid.NewGuid().ToString("N");
+        await Conversation(id).CreateAsync(new NewConversation(agentId, "tester", null));
+        return id;
+    }
+
+    private sealed class RuntimeSiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddSqliteGrainStorage(OpenCodeStorage.Name, o => o.DatabasePath = siloBuilder.Configuration["DatabasePath"]!);
+            siloBuilder.Services.AddOpenCodeRuntime();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RuntimeClusterCollection : ICollectionFixture<RuntimeCluster>
+{
+    public const string Name = "runtime cluster";
+}
