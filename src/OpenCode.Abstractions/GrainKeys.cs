@@ -14,6 +14,8 @@ public static class GrainKeys
 
     public static string ConversationDirectory(string tenant, string user) => $"{tenant}/{user}";
 
+    public static string ConversationDirectoryPage(string directoryKey, long pageNumber) => $"{directoryKey}/{pageNumber}";
+
     /// <summary>The first segment of a key.</summary>
     public static string TenantOf(string key) => key[..key.IndexOf('/')];
 

@@ -9,19 +9,23 @@ using OpenCode.Testing;
 // fake model (zero latency), side by side in one run. The fake model and the gateway each run in their
 // own process so the gateway's CPU and memory can be read on their own.
 var options = BenchmarkOptions.Parse(args);
-Console.WriteLine($"OpenCode.Orleans turn benchmark — {Environment.ProcessorCount} cores, {options.SequentialTurns} sequential turns, {options.Clients} clients × {options.ConcurrentSeconds}s");
+Console.WriteLine($"OpenCode.Orleans turn benchmark — {Environment.ProcessorCount} cores, {options.SequentialTurns} sequential turns, {options.Clients} clients × {options.ConcurrentSeconds}s"
+    + (options.GatewayCpus is null ? ", all processes share the cores" : $", gateway on CPUs {options.GatewayCpus}, fake model on CPUs {options.ModelCpus ?? "any"}"));
 
 var testingDll = typeof(FakeModelServer).Assembly.Location;
 var modelPort = LoopbackPort.Next();
-await using var model = ChildProcess.StartDotnet(testingDll, ["fake-model", "--port", modelPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+string[] modelArgs = ["fake-model", "--port", modelPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+await using var model = options.ModelCpus is null
+    ? ChildProcess.StartDotnet(testingDll, modelArgs)
+    : ChildProcess.Start("taskset", ["-c", options.ModelCpus, DotnetHost.Path, testingDll, .. modelArgs]);
 var modelUrl = new Uri($"http://127.0.0.1:{modelPort}/v1/");
 await model.WaitForHttpOkAsync(new Uri(modelUrl, "models"), TimeSpan.FromSeconds(30));
 
 await using var gateway = await GatewayProcess.StartAsync(environment: new Dictionary<string, string?>
 {
     ["Logging__LogLevel__Default"] = "Warning",
-    ["DOTNET_gcServer"] = "0",
-});
+},
+cpus: options.GatewayCpus);
 var meter = new ProcessMeter(gateway.ProcessId);
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
@@ -63,6 +67,10 @@ report.AppendLine($"| gateway resident memory (now / peak) | {rss:F0} MB / {peak
 report.AppendLine($"| errors | {directSeq.Errors + gatewaySeq.Errors + directConc.Errors + gatewayConc.Errors} |");
 
 Console.WriteLine(report.ToString());
+if (options.ShowGatewayOutput)
+{
+    Console.WriteLine(gateway.Output);
+}
 if (options.OutputPath is not null)
 {
     await File.WriteAllTextAsync(options.OutputPath, report.ToString());

@@ -1,15 +1,5 @@
 namespace OpenCode.Abstractions;
 
-/// <summary>A fixed-size page of a conversation's older messages, written once. Key: <c>{conversationKey}/{pageNumber}</c>.</summary>
+/// <summary>A page of a conversation's older messages. Key: <c>{conversationKey}/{pageNumber}</c>.</summary>
 [Alias("OpenCode.IHistoryPageGrain")]
-public interface IHistoryPageGrain : IGrainWithStringKey
-{
-    [Alias("Write")]
-    Task WriteAsync(IReadOnlyList<ConversationMessage> messages);
-
-    [Alias("Read")]
-    Task<IReadOnlyList<ConversationMessage>> ReadAsync();
-
-    [Alias("Clear")]
-    Task ClearAsync();
-}
+public interface IHistoryPageGrain : IPageGrain<ConversationMessage>;
