@@ -4,11 +4,11 @@ namespace OpenCode.Benchmarks;
 
 /// <summary>
 /// <c>--turns N</c> (sequential), <c>--clients N</c>, <c>--seconds N</c> (concurrent phase), <c>--out FILE</c>,
-/// <c>--gateway-cpus LIST</c> and <c>--model-cpus LIST</c> (taskset CPU lists: give the gateway cores of its own
-/// so the load generator and the fake model do not compete with it), <c>--gateway-output</c>.
+/// <c>--isolate</c> (once everything runs, the gateway gets CPU 0 and the load generator and fake model CPU 1,
+/// so the gateway's own cost is measured without the others competing for its core), <c>--gateway-output</c>.
 /// </summary>
 public sealed record BenchmarkOptions(
-    int SequentialTurns, int Clients, int ConcurrentSeconds, string? OutputPath, string? GatewayCpus, string? ModelCpus, bool ShowGatewayOutput)
+    int SequentialTurns, int Clients, int ConcurrentSeconds, string? OutputPath, bool Isolate, bool ShowGatewayOutput)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -16,6 +16,6 @@ public sealed record BenchmarkOptions(
         int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         return new(
             Number("--turns", 2000), Number("--clients", 32), Number("--seconds", 10), Value("--out"),
-            Value("--gateway-cpus"), Value("--model-cpus"), args.Contains("--gateway-output"));
+            args.Contains("--isolate"), args.Contains("--gateway-output"));
     }
 }

@@ -3,15 +3,23 @@ using System.Text;
 
 namespace OpenCode.Benchmarks;
 
-/// <summary>The baseline: one chat-completions request straight to the fake model, as a minimal client would send it.</summary>
+/// <summary>
+/// The baseline: one chat-completions request straight to the fake model, as a client that keeps its own
+/// history would send it: instructions, the last exchanges and the new message (about what the gateway sends).
+/// </summary>
 public sealed class DirectModelTurn(HttpClient http, Uri modelUrl)
 {
+    public const int HistoryMessages = 10;
+
+    private static readonly string History = string.Concat(Enumerable.Range(0, HistoryMessages / 2).Select(i =>
+        $$""",{"role":"user","content":"message {{i}}"},{"role":"assistant","content":"echo: message {{i}}"}"""));
+
     private readonly Uri _completions = new(modelUrl, "chat/completions");
     private int _n;
 
     public async Task<TurnResult> RunAsync()
     {
-        var body = $$"""{"model":"fake-model","max_tokens":256,"messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"message {{Interlocked.Increment(ref _n)}}"}]}""";
+        var body = $$"""{"model":"fake-model","max_tokens":256,"messages":[{"role":"system","content":"You are a helpful assistant."}{{History}},{"role":"user","content":"message {{Interlocked.Increment(ref _n)}}"}]}""";
         using var content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var response = await http.PostAsync(_completions, content);

@@ -7,30 +7,25 @@ using System.Text.Json.Nodes;
 namespace OpenCode.Benchmarks;
 
 /// <summary>
-/// One blocking turn through the gateway. Each client works in a conversation of its own (a conversation
-/// runs one turn at a time) and starts a new one every few turns so every turn sends a similar context.
+/// One blocking turn through the gateway. Each client keeps a conversation of its own (a conversation runs
+/// one turn at a time); the agent's small context window keeps what each turn sends to the model bounded,
+/// like <see cref="DirectModelTurn"/>'s request, however long the conversation gets.
 /// </summary>
 public sealed class GatewayTurn(HttpClient http, Uri gateway, string agentId)
 {
-    private const int TurnsPerConversation = 8;
-
-    private readonly ConcurrentBag<(string Id, int Turns)> _idle = [];
+    private readonly ConcurrentBag<string> _idle = [];
     private int _n;
 
     public async Task<TurnResult> RunAsync()
     {
-        var (conversation, turns) = _idle.TryTake(out var taken) ? taken : (await StartAsync(), 0);
+        var conversation = _idle.TryTake(out var taken) ? taken : await StartAsync();
         var body = $$"""{"message":"message {{Interlocked.Increment(ref _n)}}"}""";
         using var content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var response = await http.PostAsync(new Uri(gateway, $"/conversations/{conversation}/messages"), content);
         await response.Content.ReadAsByteArrayAsync();
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        if (turns + 1 < TurnsPerConversation)
-        {
-            _idle.Add((conversation, turns + 1));
-        }
-
+        _idle.Add(conversation);
         return new TurnResult(response.IsSuccessStatusCode, elapsed);
     }
 

@@ -10,23 +10,26 @@ using OpenCode.Testing;
 // own process so the gateway's CPU and memory can be read on their own.
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine($"OpenCode.Orleans turn benchmark — {Environment.ProcessorCount} cores, {options.SequentialTurns} sequential turns, {options.Clients} clients × {options.ConcurrentSeconds}s"
-    + (options.GatewayCpus is null ? ", all processes share the cores" : $", gateway on CPUs {options.GatewayCpus}, fake model on CPUs {options.ModelCpus ?? "any"}"));
+    + (options.Isolate ? ", gateway on CPU 0, load generator and fake model on CPU 1" : ", all processes share the cores"));
 
 var testingDll = typeof(FakeModelServer).Assembly.Location;
 var modelPort = LoopbackPort.Next();
-string[] modelArgs = ["fake-model", "--port", modelPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
-await using var model = options.ModelCpus is null
-    ? ChildProcess.StartDotnet(testingDll, modelArgs)
-    : ChildProcess.Start("taskset", ["-c", options.ModelCpus, DotnetHost.Path, testingDll, .. modelArgs]);
+await using var model = ChildProcess.StartDotnet(testingDll, ["fake-model", "--port", modelPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 var modelUrl = new Uri($"http://127.0.0.1:{modelPort}/v1/");
 await model.WaitForHttpOkAsync(new Uri(modelUrl, "models"), TimeSpan.FromSeconds(30));
 
 await using var gateway = await GatewayProcess.StartAsync(environment: new Dictionary<string, string?>
 {
     ["Logging__LogLevel__Default"] = "Warning",
-},
-cpus: options.GatewayCpus);
+});
 var meter = new ProcessMeter(gateway.ProcessId);
+if (options.Isolate)
+{
+    // Pinned after start-up so each runtime still sizes itself for the machine's cores.
+    await CpuPlacement.PinAsync(gateway.ProcessId, "0");
+    await CpuPlacement.PinAsync(model.Id, "1");
+    await CpuPlacement.PinAsync(Environment.ProcessId, "1");
+}
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
 var agent = await CreateAgentAsync(http, gateway.BaseUrl, modelUrl);
@@ -34,9 +37,12 @@ var agent = await CreateAgentAsync(http, gateway.BaseUrl, modelUrl);
 var direct = new DirectModelTurn(http, modelUrl);
 var throughGateway = new GatewayTurn(http, gateway.BaseUrl, agent);
 
-// Warm both paths (JIT, connection pools, grain activations).
-await RunSequentialAsync(direct.RunAsync, 300);
-await RunSequentialAsync(throughGateway.RunAsync, 300);
+// Warm both paths until the JIT has settled on optimized code (tiering and dynamic PGO take some
+// thousands of calls), and fill connection pools and grain activations.
+await RunConcurrentAsync(direct.RunAsync, options.Clients, 3);
+await RunConcurrentAsync(throughGateway.RunAsync, options.Clients, 5);
+await RunSequentialAsync(direct.RunAsync, 500);
+await RunSequentialAsync(throughGateway.RunAsync, 500);
 
 var report = new StringBuilder();
 report.AppendLine("| phase | path | turns | turns/s | p50 ms | p99 ms |");
@@ -117,11 +123,13 @@ static async Task<PhaseResult> RunConcurrentAsync(Func<Task<TurnResult>> turn, i
     return new PhaseResult(latencies, errors, latencies.Count / deadline.Elapsed.TotalSeconds);
 }
 
+// The context window fits the instructions and about the last ten messages (each about eight tokens): what the
+// baseline request carries too.
 static async Task<string> CreateAgentAsync(HttpClient http, Uri gateway, Uri modelUrl)
 {
     var response = await http.PostAsJsonAsync(new Uri(gateway, "/agents"), JsonNode.Parse($$"""
         { "id": "bench", "name": "Benchmark", "instructions": "You are a helpful assistant.",
-          "model": { "provider": "openai", "name": "fake-model", "endpoint": "{{modelUrl}}", "contextWindow": 2000, "max_tokens": 256 } }
+          "model": { "provider": "openai", "name": "fake-model", "endpoint": "{{modelUrl}}", "contextWindow": 350, "max_tokens": 256 } }
         """));
     response.EnsureSuccessStatusCode();
     return "bench";

@@ -34,14 +34,10 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    /// <summary>
-    /// Starts a gateway on <paramref name="dataDirectory"/> (a new temporary one when null); with
-    /// <paramref name="cpus"/> (a <c>taskset</c> CPU list such as <c>0</c>) it runs on those CPUs only.
-    /// </summary>
+    /// <summary>Starts a gateway on <paramref name="dataDirectory"/> (a new temporary one when null).</summary>
     public static async Task<GatewayProcess> StartAsync(
         string? dataDirectory = null,
         IReadOnlyDictionary<string, string?>? environment = null,
-        string? cpus = null,
         CancellationToken ct = default)
     {
         var gateway = RepositoryPaths.GatewayAssembly;
@@ -71,9 +67,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             env[key] = value;
         }
 
-        var process = cpus is null
-            ? ChildProcess.StartDotnet(gateway, [], env, Path.GetDirectoryName(gateway))
-            : ChildProcess.Start("taskset", ["-c", cpus, DotnetHost.Path, gateway], env, Path.GetDirectoryName(gateway));
+        var process = ChildProcess.StartDotnet(gateway, [], env, Path.GetDirectoryName(gateway));
         try
         {
             await process.WaitForHttpOkAsync(new Uri(baseUrl, "/ready"), StartTimeout, ct);
