@@ -6,13 +6,13 @@ public static class GrainKeys
     /// <summary>The tenant of a server without authentication: one local user.</summary>
     public const string LocalTenant = "local";
 
-    public static string Agent(string tenant, string agentId) => $"{tenant}/{agentId}";
+    public static string Agent(string tenant, string agentId) => $"{Segment(tenant)}/{Segment(agentId)}";
 
-    public static string Conversation(string tenant, string conversationId) => $"{tenant}/{conversationId}";
+    public static string Conversation(string tenant, string conversationId) => $"{Segment(tenant)}/{Segment(conversationId)}";
 
     public static string HistoryPage(string conversationKey, long pageNumber) => $"{conversationKey}/{pageNumber}";
 
-    public static string ConversationDirectory(string tenant, string user) => $"{tenant}/{user}";
+    public static string ConversationDirectory(string tenant, string user) => $"{Segment(tenant)}/{Segment(user)}";
 
     public static string ConversationDirectoryPage(string directoryKey, long pageNumber) => $"{directoryKey}/{pageNumber}";
 
@@ -21,4 +21,10 @@ public static class GrainKeys
 
     /// <summary>The last segment of a key: the id the API shows.</summary>
     public static string IdOf(string key) => key[(key.LastIndexOf('/') + 1)..];
+
+    /// <summary>A part of a key must not contain the separator, or one tenant's key could name another's resource.</summary>
+    private static string Segment(string value) =>
+        string.IsNullOrEmpty(value) || value.Contains('/')
+            ? throw new ArgumentException($"'{value}' cannot be part of a grain key: it is empty or contains '/'.", nameof(value))
+            : value;
 }

@@ -6,7 +6,7 @@ namespace OpenCode.Client;
 public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOptions options)
 {
     public Task<ConversationInfo> CreateAsync(string agentId, IReadOnlyDictionary<string, string>? metadata = null) =>
-        Conversation("conv-" + Guid.NewGuid().ToString("N")).CreateAsync(new NewConversation(agentId, options.User, metadata));
+        Conversation(ConversationIds.New()).CreateAsync(new NewConversation(agentId, options.User, metadata));
 
     public Task<ConversationInfo?> GetAsync(string conversationId) => Conversation(conversationId).GetAsync();
 

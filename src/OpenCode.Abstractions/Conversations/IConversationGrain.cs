@@ -17,7 +17,7 @@ public interface IConversationGrain : IGrainWithStringKey
     /// Appends the user message and runs a turn to its end. The turn runs in the grain: cancelling
     /// <paramref name="cancellationToken"/> (the caller went away) stops the wait, not the turn.
     /// </summary>
-    [Alias("Send"), ResponseTimeout("01:00:00")]
+    [Alias("Send"), ResponseTimeout("01:00:00")] // AgentLimits.MaxTurnTimeoutSeconds
     Task<TurnOutcome> SendAsync(string message, CancellationToken cancellationToken = default);
 
     /// <summary>Up to <paramref name="limit"/> messages before the message id <paramref name="before"/> (the newest when null).</summary>

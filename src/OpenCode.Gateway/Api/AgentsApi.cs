@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenCode.Abstractions;
@@ -64,12 +65,28 @@ public static class AgentsApi
 
         var tools = await agentTools.LoadAsync(agent.Config, cancellationToken);
         return TypedResults.Ok(new AgentToolsView(
-            [.. tools.All.Select(t => new AgentToolView(t.Info.QualifiedName, t.Info.Server, t.Info.Name, t.Info.Description, System.Text.Json.JsonDocument.Parse(t.Info.InputSchemaJson).RootElement, t.Permission))],
+            [.. tools.All.Select(t => new AgentToolView(t.Info.QualifiedName, t.Info.Server, t.Info.Name, t.Info.Description, Schema(t.Info.InputSchemaJson), t.Permission))],
             [.. tools.Problems.Select(p => new ServerErrorView(p.Server, p.Error))]));
     }
 
-    private static IAgentGrain Agent(ApiContext api, string agentId) =>
-        api.Grains.GetGrain<IAgentGrain>(GrainKeys.Agent(api.Caller.Tenant, agentId));
+    /// <summary>A server's schema as JSON; a server that sent something unparsable gets an empty object schema.</summary>
+    private static JsonElement Schema(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(new { type = "object" });
+        }
+    }
+
+    /// <summary>An id that no agent can have is not looked up: it is simply not found.</summary>
+    private static IAgentGrain Agent(ApiContext api, string agentId) => AgentConfigValidator.IsValidId(agentId)
+        ? api.Grains.GetGrain<IAgentGrain>(GrainKeys.Agent(api.Caller.Tenant, agentId))
+        : throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found.");
 
     private static ProblemHttpResult NotFound(string agentId) =>
         Problems.For(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found.");

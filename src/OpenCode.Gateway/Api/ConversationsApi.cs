@@ -35,7 +35,7 @@ public static class ConversationsApi
             return Problems.Validation("message", "must not be empty when given");
         }
 
-        var id = "conv-" + Guid.NewGuid().ToString("N");
+        var id = ConversationIds.New();
         var conversation = Conversation(api, id);
         var info = await conversation.CreateAsync(new NewConversation(agentId, api.Caller.User, request.Metadata));
         var view = ConversationView.From(info);
@@ -104,8 +104,10 @@ public static class ConversationsApi
         return TypedResults.Ok(new MessageListView([.. page.Messages.Select(MessageView.From)], page.Next));
     }
 
-    private static IConversationGrain Conversation(ApiContext api, string conversationId) =>
-        api.Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(api.Caller.Tenant, conversationId));
+    /// <summary>An id this server never hands out is not looked up (no grain is activated for it): it is simply not found.</summary>
+    private static IConversationGrain Conversation(ApiContext api, string conversationId) => ConversationIds.IsWellFormed(conversationId)
+        ? api.Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(api.Caller.Tenant, conversationId))
+        : throw new OpenCodeException(ErrorCodes.ConversationNotFound, $"Conversation '{conversationId}' was not found.");
 
     private static ProblemHttpResult NotFound(string conversationId) =>
         Problems.For(ErrorCodes.ConversationNotFound, $"Conversation '{conversationId}' was not found.");

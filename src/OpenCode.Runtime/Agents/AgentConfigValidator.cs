@@ -279,9 +279,9 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
             fail("limits.maxToolCallsPerTurn", "must be between 0 and 10000");
         }
 
-        if (limits?.TurnTimeoutSeconds is <= 0 or > 86400)
+        if (limits?.TurnTimeoutSeconds is <= 0 or > AgentLimits.MaxTurnTimeoutSeconds)
         {
-            fail("limits.turnTimeoutSeconds", "must be between 1 and 86400");
+            fail("limits.turnTimeoutSeconds", $"must be between 1 and {AgentLimits.MaxTurnTimeoutSeconds}");
         }
     }
 

@@ -12,14 +12,14 @@ public sealed class AgentDirectoryGrain(
     {
         state.State.TryGetValue(agent.Id, out var previous);
         state.State[agent.Id] = agent;
-        await state.WriteOrRollbackAsync(() => Restore(agent.Id, previous));
+        await state.WriteOrRollbackAsync(this, () => Restore(agent.Id, previous));
     }
 
     public async Task RemoveAsync(string agentId)
     {
         if (state.State.Remove(agentId, out var previous))
         {
-            await state.WriteOrRollbackAsync(() => Restore(agentId, previous));
+            await state.WriteOrRollbackAsync(this, () => Restore(agentId, previous));
         }
     }
 

@@ -61,7 +61,7 @@ public sealed class AgentGrain(
         }
 
         state.State.Deleted = true;
-        await state.WriteOrRollbackAsync(() => state.State.Deleted = false);
+        await state.WriteOrRollbackAsync(this, () => state.State.Deleted = false);
         await GrainFactory.GetGrain<IAgentDirectoryGrain>(Tenant).RemoveAsync(AgentId);
         return true;
     }
@@ -76,7 +76,7 @@ public sealed class AgentGrain(
         var wasDeleted = state.State.Deleted;
         state.State.Versions.Add(snapshot);
         state.State.Deleted = false;
-        await state.WriteOrRollbackAsync(() =>
+        await state.WriteOrRollbackAsync(this, () =>
         {
             state.State.Versions.RemoveAt(state.State.Versions.Count - 1);
             state.State.Deleted = wasDeleted;
@@ -87,7 +87,8 @@ public sealed class AgentGrain(
         return snapshot;
     }
 
-    private AgentConfig Normalize(AgentConfig config) => config with { Id = AgentId, Name = config.Name.Trim() };
+    // JSON can set non-nullable properties to null; validation reports them, so nothing here may throw first.
+    private AgentConfig Normalize(AgentConfig config) => config with { Id = AgentId, Name = config.Name?.Trim() ?? "" };
 
     /// <summary>Records hold lists and dictionaries, which compare by reference; their JSON compares by value.</summary>
     private static bool SameConfig(AgentConfig a, AgentConfig b) =>

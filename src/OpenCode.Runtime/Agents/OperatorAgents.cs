@@ -31,22 +31,39 @@ public sealed partial class OperatorAgents(IConfiguration configuration, IGrainF
 
         foreach (var section in configuration.GetSection("Agents").GetChildren())
         {
-            var config = ParseAgent(ToJson(section), $"Agents:{section.Key}");
+            var config = ParseAgent(ToJson(section), $"Agents:{section.Key}", ConfigurationJson);
             yield return config with { Id = section.Key };
         }
     }
 
-    /// <summary>An agent configuration, bare or wrapped as <c>{"agent": {...}}</c>.</summary>
-    public static AgentConfig ParseAgent(JsonNode? node, string source)
+    /// <summary>
+    /// An agent configuration, bare or wrapped as <c>{"agent": {...}}</c>. JSON that does not fit the
+    /// configuration's shape is a validation failure naming the field.
+    /// </summary>
+    public static AgentConfig ParseAgent(JsonNode? node, string source, JsonSerializerOptions? options = null)
     {
         if (node is JsonObject wrapper && wrapper.Count == 1 && wrapper["agent"] is JsonObject inner)
         {
             node = inner;
         }
 
-        return node?.Deserialize<AgentConfig>(OpenCodeJson.Options)
-            ?? throw new JsonException($"{source}: expected an agent configuration object.");
+        try
+        {
+            return node?.Deserialize<AgentConfig>(options ?? OpenCodeJson.Options)
+                ?? throw new JsonException($"{source}: expected an agent configuration object.");
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is { Length: > 2 } path ? path[2..] : "agent";
+            throw new ValidationFailedException([new FieldError(field, ex.Message)]);
+        }
     }
+
+    /// <summary>Configuration values are all strings: numbers are read from them.</summary>
+    private static readonly JsonSerializerOptions ConfigurationJson = new(OpenCodeJson.Options)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
+    };
 
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {
@@ -57,19 +74,13 @@ public sealed partial class OperatorAgents(IConfiguration configuration, IGrainF
         }
     }
 
-    /// <summary>Configuration values are strings; numbers and booleans are written back as JSON values.</summary>
+    /// <summary>A configuration section as JSON: values stay strings (numbers are read from strings), sections with keys 0..n are arrays.</summary>
     private static JsonNode? ToJson(IConfigurationSection section)
     {
         var children = section.GetChildren().ToList();
         if (children.Count == 0)
         {
-            return section.Value switch
-            {
-                null => null,
-                "true" or "false" => JsonValue.Create(section.Value == "true"),
-                var v when double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number) => JsonValue.Create(number),
-                var v => JsonValue.Create(v),
-            };
+            return section.Value is null ? null : JsonValue.Create(section.Value);
         }
 
         if (children.Select((c, i) => c.Key == i.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(x => x))

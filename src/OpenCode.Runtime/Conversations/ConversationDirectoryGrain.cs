@@ -21,7 +21,7 @@ public sealed class ConversationDirectoryGrain(
     public async Task AddAsync(ConversationSummary conversation)
     {
         Directory.Head.Add(conversation);
-        await state.WriteOrRollbackAsync(() => Directory.Head.RemoveAt(Directory.Head.Count - 1));
+        await state.WriteOrRollbackAsync(this, () => Directory.Head.RemoveAt(Directory.Head.Count - 1));
         if (Directory.Head.Count >= 2 * PageSize)
         {
             await SpillAsync();
@@ -33,7 +33,7 @@ public sealed class ConversationDirectoryGrain(
     {
         if (Directory.Removed.Add(conversationId))
         {
-            await state.WriteOrRollbackAsync(() => Directory.Removed.Remove(conversationId));
+            await state.WriteOrRollbackAsync(this, () => Directory.Removed.Remove(conversationId));
         }
     }
 
@@ -41,7 +41,12 @@ public sealed class ConversationDirectoryGrain(
     public async Task<ConversationListPage> ListAsync(string? cursor, int limit)
     {
         // Positions count down from the newest entry; the cursor is the position to continue from.
-        var position = long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : Directory.Count - 1;
+        var position = Directory.Count - 1;
+        if (cursor is not null && (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out position) || position >= Directory.Count))
+        {
+            throw new ValidationFailedException([new FieldError("cursor", $"'{cursor}' is not a cursor of this list")]);
+        }
+
         var page = new List<ConversationSummary>(Math.Min(limit, 64));
         for (; position >= 0 && page.Count < limit; position--)
         {
@@ -64,7 +69,7 @@ public sealed class ConversationDirectoryGrain(
         await Page(pageNumber).WriteAsync(entries);
         Directory.Head.RemoveRange(0, PageSize);
         Directory.PagedCount += PageSize;
-        await state.WriteOrRollbackAsync(() =>
+        await state.WriteOrRollbackAsync(this, () =>
         {
             Directory.Head.InsertRange(0, entries);
             Directory.PagedCount -= PageSize;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using OpenCode.Abstractions;
 using Orleans.Concurrency;
 using Orleans.Storage;
@@ -10,11 +11,12 @@ namespace OpenCode.Runtime.Conversations;
 /// state writes are serialized through <see cref="CheckpointAsync"/>.
 /// </summary>
 [Reentrant]
-public sealed class ConversationGrain(
+public sealed partial class ConversationGrain(
     [PersistentState("conversation", OpenCodeStorage.Name)] IPersistentState<ConversationState> state,
     TurnLoop turnLoop,
     TokenCounter tokens,
-    TimeProvider clock) : Grain, IConversationGrain
+    TimeProvider clock,
+    ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
     private const int MaxPageLimit = 200;
 
@@ -22,14 +24,31 @@ public sealed class ConversationGrain(
     private ConversationHistory? _history;
     private AgentSnapshot? _agent;
     private Task<TurnOutcome>? _turn;
+    private bool _deleting;
 
     private string Key => this.GetPrimaryKeyString();
 
     private string Id => GrainKeys.IdOf(Key);
 
-    private bool Exists => state.RecordExists && !state.State.Deleted;
+    private bool Exists => state.RecordExists && !state.State.Deleted && !_deleting;
 
     private ConversationHistory History => _history ??= new ConversationHistory(state.State, GrainFactory, Key);
+
+    /// <summary>
+    /// A turn that was in flight when its silo went away left its tool calls unfinished: they are reported
+    /// interrupted (never re-run here) and the turn is closed, so the conversation takes new messages.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.ActiveTurnId is null || state.State.Deleted)
+        {
+            return;
+        }
+
+        History.FinishUnfinishedCalls(ToolCallStatuses.Interrupted, "The server stopped before the tool call's result was recorded.");
+        state.State.ActiveTurnId = null;
+        await CheckpointAsync();
+    }
 
     public async Task<ConversationInfo> CreateAsync(NewConversation request)
     {
@@ -98,14 +117,24 @@ public sealed class ConversationGrain(
             throw new OpenCodeException(ErrorCodes.ConversationBusy, $"Conversation '{Id}' is running a turn.");
         }
 
-        await Task.WhenAll(History.AllPages().Select(page => page.ClearAsync()));
-        var owner = state.State.Owner;
-        state.State = new ConversationState { Deleted = true };
-        _history = null;
-        await CheckpointAsync();
-        await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(GrainKeys.TenantOf(Key), owner))
-            .RemoveAsync(Id);
-        return true;
+        // Claimed before the first await: messages and reads arriving meanwhile see the conversation gone.
+        _deleting = true;
+        try
+        {
+            var pages = History.AllPages().ToList();
+            var owner = state.State.Owner;
+            state.State = new ConversationState { Deleted = true };
+            _history = null;
+            await CheckpointAsync();
+            await Task.WhenAll(pages.Select(page => page.ClearAsync()));
+            await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(GrainKeys.TenantOf(Key), owner))
+                .RemoveAsync(Id);
+            return true;
+        }
+        finally
+        {
+            _deleting = false;
+        }
     }
 
     private async Task<TurnOutcome> RunTurnAsync(string message)
@@ -149,11 +178,13 @@ public sealed class ConversationGrain(
         }
         catch (Exception ex) when (ex is not OrleansException and not InconsistentStateException)
         {
+            LogTurnFault(logger, ex, Key, context.TurnId);
+            context.History.FinishUnfinishedCalls(ToolCallStatuses.Failed, "The turn failed before the tool call finished.");
             return new TurnOutcome
             {
                 TurnId = context.TurnId,
                 UserMessage = userMessage,
-                Error = new TurnError(ErrorCodes.InternalError, ex.Message),
+                Error = new TurnError(ErrorCodes.InternalError, "The server failed while running the turn; the conversation can take new messages."),
             };
         }
     }
@@ -206,6 +237,9 @@ public sealed class ConversationGrain(
             throw new OpenCodeException(ErrorCodes.ConversationNotFound, $"Conversation '{Id}' was not found.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Turn {TurnId} of {Conversation} failed")]
+    private static partial void LogTurnFault(ILogger logger, Exception exception, string conversation, string turnId);
 
     private static ValidationFailedException InvalidCursor(string before) =>
         new([new FieldError("before", $"'{before}' is not a message id of this conversation")]);

@@ -32,6 +32,25 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     /// <summary>Replaces a message still in the head (a step's tool calls filling in).</summary>
     public void Replace(ConversationMessage message) => state.Head[(int)(message.Index - state.PagedCount)] = message;
 
+    /// <summary>
+    /// Gives every tool call still marked running a final status: they are in the newest messages (a step's
+    /// calls finish before the next step), so only the head is looked at.
+    /// </summary>
+    public void FinishUnfinishedCalls(string status, string reason)
+    {
+        for (var i = 0; i < state.Head.Count; i++)
+        {
+            var message = state.Head[i];
+            if (message.ToolCalls?.Any(c => c.Status == ToolCallStatuses.Running) == true)
+            {
+                state.Head[i] = message with
+                {
+                    ToolCalls = [.. message.ToolCalls.Select(c => c.Status == ToolCallStatuses.Running ? c with { Status = status, Result = reason } : c)],
+                };
+            }
+        }
+    }
+
     /// <summary>Moves full pages out of the head. Pages are written before the head that no longer holds them.</summary>
     public async Task SpillAsync()
     {
@@ -106,12 +125,21 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         return page;
     }
 
+    /// <summary>Context windows read the newest pages, so when the cache is full the oldest page makes room.</summary>
     private void Remember(long pageNumber, IReadOnlyList<ConversationMessage> page)
     {
-        if (_pages.Count < MaxCachedPages)
+        if (_pages.Count >= MaxCachedPages)
         {
-            _pages[pageNumber] = page;
+            var oldest = _pages.Keys.Min();
+            if (oldest > pageNumber)
+            {
+                return;
+            }
+
+            _pages.Remove(oldest);
         }
+
+        _pages[pageNumber] = page;
     }
 
     private IHistoryPageGrain PageGrain(long pageNumber) =>

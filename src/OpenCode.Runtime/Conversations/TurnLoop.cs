@@ -42,11 +42,11 @@ public sealed partial class TurnLoop(
                 LogServerProblem(logger, problem.Server, problem.Error);
             }
 
-            var options = CreateOptions(agent.Model, tools);
+            var maxCalls = limits?.MaxToolCallsPerTurn ?? AgentLimits.DefaultMaxToolCallsPerTurn;
+            var options = CreateOptions(agent.Model, maxCalls == 0 ? ToolSet.Empty : tools);
             // What every request carries besides the history: instructions and tool schemas.
             var fixedTokens = tokens.Count(agent.Instructions) + tokens.Count(tools.OfferedSchemaText());
             var maxSteps = limits?.MaxSteps ?? AgentLimits.DefaultMaxSteps;
-            var maxCalls = limits?.MaxToolCallsPerTurn ?? AgentLimits.DefaultMaxToolCallsPerTurn;
 
             for (var step = 1; step <= maxSteps; step++)
             {
@@ -97,11 +97,15 @@ public sealed partial class TurnLoop(
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            turn.History.FinishUnfinishedCalls(ToolCallStatuses.Cancelled, "The turn timed out before the tool call finished.");
             return outcome with { Error = new TurnError(ErrorCodes.TurnTimeout, $"The turn did not finish within {limits?.TurnTimeoutSeconds ?? AgentLimits.DefaultTurnTimeoutSeconds} seconds.") };
         }
     }
 
-    /// <summary>The primary model, then each fallback while the failure is the model's, not the request's.</summary>
+    /// <summary>
+    /// The primary model, then each fallback in order: a fallback is usually another provider, so any failure
+    /// of one (unreachable, an error answer, a rejected key) is a reason to try the next. The first error is reported.
+    /// </summary>
     private async Task<(ChatResponse? Response, TurnError? Error)> CallModelAsync(
         ModelConfig model, List<ChatMessage> messages, ChatOptions options, CancellationToken ct)
     {

@@ -119,6 +119,28 @@ public sealed class AgentsApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Mcp_server_environment_values_are_write_only()
+    {
+        var (id, _) = await fixture.CreateAgentAsync("""
+            { "mcp": { "servers": [ { "name": "gh", "command": "node", "args": ["server.js"], "env": { "GITHUB_TOKEN": "ghp_secret123" } } ] } }
+            """);
+
+        var body = await Client.GetStringAsync($"/agents/{id}");
+
+        Assert.DoesNotContain("ghp_secret123", body, StringComparison.Ordinal);
+        Assert.Contains("\"GITHUB_TOKEN\":\"***\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_null_name_is_a_validation_problem()
+    {
+        var response = await Client.PostAsync("/agents", Json("""{ "name": null, "model": { "provider": "openai", "name": "m" } }"""));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.NotNull(problem["errors"]!["name"]);
+    }
+
+    [Fact]
     public async Task Unknown_fields_are_refused()
     {
         var response = await Client.PostAsync("/agents", Json("""{ "name": "a", "model": { "provider": "openai", "name": "m", "max_token": 5 } }"""));

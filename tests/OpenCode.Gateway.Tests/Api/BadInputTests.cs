@@ -118,6 +118,29 @@ public sealed class BadInputTests(GatewayFixture fixture)
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
     }
 
+    [Theory]
+    [InlineData("cursor=999999")]
+    [InlineData("cursor=garbage")]
+    [InlineData("limit=0")]
+    public async Task Bad_conversation_list_parameters_are_validation_problems(string query)
+    {
+        var response = await Client.GetAsync($"/conversations?{query}");
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [Theory]
+    [InlineData("/conversations/..%2Fother")]
+    [InlineData("/conversations/conv-not-hex-at-all-not-hex-at-all-xx")]
+    [InlineData("/agents/a%2Fb")]
+    public async Task Ids_this_server_never_issues_are_not_found(string path)
+    {
+        var response = await Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task A_non_numeric_limit_is_bad_request()
     {

@@ -72,23 +72,49 @@ public sealed class ToolTurnTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task A_server_that_is_down_is_a_tool_error_not_a_failed_turn()
+    public async Task A_server_that_goes_down_gives_tool_errors_and_is_used_again_once_it_is_back()
     {
         var port = LoopbackPort.Next();
+        var server = await TestMcpHttpServer.StartAsync(port);
         var (agent, model) = await fixture.CreateAgentAsync($$"""
-            { "mcp": { "servers": [ { "name": "down", "url": "http://127.0.0.1:{{port}}/mcp" }, {{StdioServer("test")}} ] } }
+            { "mcp": { "servers": [ { "name": "flaky", "url": "{{server.StreamableHttpUrl}}" }, {{StdioServer("test")}} ] } }
             """);
-        fixture.Model.Script(model, FakeReply.ToolCall("down_echo", """{"message":"x"}"""), FakeReply.Text("could not reach it"));
+        var conversation = await fixture.CreateConversationAsync(agent);
+        fixture.Model.Script(model, FakeReply.ToolCall("flaky_echo", """{"message":"one"}"""), FakeReply.Text("first"));
+        var first = await ReadAsync(await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "1" }));
+        Assert.Equal("completed", (string?)first["toolCalls"]![0]!["status"]);
+
+        await server.DisposeAsync();
+        fixture.Model.Script(model, FakeReply.ToolCall("flaky_echo", """{"message":"two"}"""), FakeReply.Text("it is down"));
+        var down = await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "2" });
+
+        Assert.Equal(HttpStatusCode.OK, down.StatusCode);
+        var failed = await ReadAsync(down);
+        Assert.Equal("it is down", (string?)failed["content"]);
+        Assert.Equal("failed", (string?)failed["toolCalls"]![0]!["status"]);
+
+        await using var back = await TestMcpHttpServer.StartAsync(port);
+        fixture.Model.Script(model, FakeReply.ToolCall("flaky_echo", """{"message":"three"}"""), FakeReply.Text("back"));
+        var again = await ReadAsync(await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "3" }));
+        Assert.Equal("completed", (string?)again["toolCalls"]![0]!["status"]);
+        Assert.Contains("three", (string?)again["toolCalls"]![0]!["result"]);
+    }
+
+    [Fact]
+    public async Task A_turn_that_outlives_its_timeout_fails_and_its_running_tool_call_is_cancelled()
+    {
+        var (agent, model) = await fixture.CreateAgentAsync($$"""
+            { "mcp": { "servers": [ {{StdioServer("test")}} ] }, "limits": { "turnTimeoutSeconds": 1 } }
+            """);
+        fixture.Model.Script(model, FakeReply.ToolCall("test_slow", """{"ms":5000}"""), FakeReply.Text("never"));
         var conversation = await fixture.CreateConversationAsync(agent);
 
-        var response = await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "try" });
+        var response = await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "slowly" });
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var reply = await ReadAsync(response);
-        Assert.Equal("could not reach it", (string?)reply["content"]);
-        Assert.Equal("failed", (string?)reply["toolCalls"]![0]!["status"]);
-        // The other server's tools were still offered.
-        Assert.Contains("test_echo", fixture.Model.Requests.First(r => r.Model == model).ToolNames);
+        await AssertProblemAsync(response, HttpStatusCode.GatewayTimeout, "turn_timeout");
+        var history = (await ReadAsync(await Client.GetAsync($"/conversations/{conversation}/messages")))["messages"]!.AsArray();
+        Assert.Equal("cancelled", (string?)history[^1]!["toolCalls"]![0]!["status"]);
+        Assert.Equal("idle", (string?)(await ReadAsync(await Client.GetAsync($"/conversations/{conversation}")))["status"]);
     }
 
     [Fact]

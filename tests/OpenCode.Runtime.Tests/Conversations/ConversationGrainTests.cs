@@ -79,6 +79,65 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
     }
 
     [Fact]
+    public async Task A_conversation_keeps_its_agent_version_after_the_agent_changes_and_it_reactivates()
+    {
+        var agent = await runtime.CreateAgentAsync();
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        await runtime.Agent(agent.Id).UpdateAsync(agent.Config with { Instructions = "Version two.", Model = agent.Config.Model with { Name = "v2-" + agent.Id } });
+
+        await runtime.Cluster.RestartSiloAsync(runtime.Cluster.Primary!);
+        await runtime.Cluster.InitializeClientAsync();
+        var outcome = await runtime.Conversation(id).SendAsync("which version?");
+
+        Assert.True(outcome.Succeeded, outcome.Error?.Message);
+        var request = runtime.Model.Requests.Last(r => r.LastUserMessage == "which version?");
+        Assert.Equal(agent.Config.Model.Name, request.Model);
+        Assert.Equal("Be brief.", request.Messages[0].Content);
+        Assert.Equal(1, (await runtime.Conversation(id).GetAsync())!.AgentVersion);
+    }
+
+    [Fact]
+    public async Task A_tool_call_cut_off_by_a_silo_crash_is_reported_interrupted_and_not_run_again()
+    {
+        var agent = await runtime.CreateAgentAsync(c => c with
+        {
+            Mcp = new McpConfig { Servers = [new McpServerConfig { Name = "test", Command = TestMcpServerCommand.Command, Args = TestMcpServerCommand.Args }] },
+        });
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("test_slow", """{"ms":4000}"""));
+
+        var cutOff = runtime.Conversation(id).SendAsync("start something slow");
+        await WaitUntilAsync(async () => (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages.Any(m => m.ToolCalls is not null));
+        await runtime.Cluster.KillSiloAsync(runtime.Cluster.Primary!);
+        // The caller's call went down with the silo; its outcome is not awaited (a dead silo's pending calls end at their timeout).
+        _ = cutOff.ContinueWith(t => t.Exception, TaskScheduler.Default);
+        await runtime.Cluster.StartAdditionalSiloAsync();
+        await runtime.Cluster.InitializeClientAsync();
+
+        var info = await runtime.Conversation(id).GetAsync();
+        Assert.Equal(ConversationStatuses.Idle, info!.Status);
+        var step = (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages[^1];
+        Assert.Equal(ToolCallStatuses.Interrupted, step.ToolCalls!.Single().Status);
+        Assert.True((await runtime.Conversation(id).SendAsync("are you there?")).Succeeded);
+    }
+
+    [Fact]
+    public async Task Deleting_during_a_turn_is_refused_and_the_turn_completes()
+    {
+        var agent = await runtime.CreateAgentAsync();
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        runtime.Model.Script(agent.Config.Model.Name, FakeReply.Text("slow").WithDelay(TimeSpan.FromMilliseconds(800)));
+
+        var turn = runtime.Conversation(id).SendAsync("keep me");
+        await Task.Delay(200);
+        var busy = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).DeleteAsync());
+
+        Assert.Equal(ErrorCodes.ConversationBusy, busy.Code);
+        Assert.True((await turn).Succeeded);
+        Assert.Equal(2, (await runtime.Conversation(id).GetAsync())!.MessageCount);
+    }
+
+    [Fact]
     public async Task The_model_sees_the_instructions_and_the_history_that_fits()
     {
         var agent = await runtime.CreateAgentAsync(c => c with { Model = c.Model with { ContextWindow = 400, MaxTokens = 100 } });
@@ -182,5 +241,20 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         Assert.Empty(await page.ReadAsync());
         var error = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync("gone?"));
         Assert.Equal(ErrorCodes.ConversationNotFound, error.Code);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(25);
+        }
+
+        Assert.Fail("the condition never held");
     }
 }

@@ -50,7 +50,7 @@ public sealed class RuntimeCluster : IAsyncLifetime
 
     public async Task<string> CreateConversationAsync(string agentId)
     {
-        var id = "conv-" + Guid.NewGuid().ToString("N");
+        var id = ConversationIds.New();
         await Conversation(id).CreateAsync(new NewConversation(agentId, "tester", null));
         return id;
     }
