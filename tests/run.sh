@@ -15,6 +15,9 @@ fi
 
 dotnet build OpenCode.Orleans.sln -c Release -nologo -clp:ErrorsOnly
 
+# The code style is part of the build's contract: `dotnet format` must have nothing to change.
+dotnet format OpenCode.Orleans.sln --verify-no-changes --no-restore
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 passed=0 failed=0 skipped=0 status=0

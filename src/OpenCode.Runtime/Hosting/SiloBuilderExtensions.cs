@@ -24,6 +24,9 @@ public static class SiloBuilderExtensions
             serviceId: orleans["ServiceId"] ?? "opencode",
             clusterId: orleans["ClusterId"] ?? "opencode-local");
         silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
+        // The directory cache remembers where remote grains live; its default size preallocates megabytes a
+        // gateway of this size never fills.
+        silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = orleans.GetValue("DirectoryCacheSize", 100_000));
         silo.AddSqliteGrainStorage(OpenCodeStorage.Name, o => o.DatabasePath = Path.Combine(DataDirectory(configuration), "opencode.db"));
         silo.Services.AddOpenCodeRuntime();
         return silo;
