@@ -39,10 +39,8 @@ var throughGateway = new GatewayTurn(http, gateway.BaseUrl, agent);
 
 // Warm both paths until the JIT has settled on optimized code (tiering and dynamic PGO take some
 // thousands of calls), and fill connection pools and grain activations.
-await RunConcurrentAsync(direct.RunAsync, options.Clients, 3);
-await RunConcurrentAsync(throughGateway.RunAsync, options.Clients, 5);
-await RunSequentialAsync(direct.RunAsync, 500);
-await RunSequentialAsync(throughGateway.RunAsync, 500);
+await RunSequentialAsync(direct.RunAsync, 3000);
+await RunSequentialAsync(throughGateway.RunAsync, 3000);
 
 var report = new StringBuilder();
 report.AppendLine("| phase | path | turns | turns/s | p50 ms | p99 ms |");
