@@ -10,9 +10,6 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
 {
     public const int PageSize = 32;
 
-    /// <summary>The head spills once it holds this many messages, keeping at least one page in memory.</summary>
-    private const int SpillThreshold = 2 * PageSize;
-
     private const int MaxCachedPages = 64;
 
     private readonly Dictionary<long, IReadOnlyList<ConversationMessage>> _pages = [];
@@ -51,10 +48,15 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         }
     }
 
-    /// <summary>Moves full pages out of the head. Pages are written before the head that no longer holds them.</summary>
+    /// <summary>
+    /// Moves each full page out of the head, so a checkpoint serializes at most <see cref="PageSize"/> messages.
+    /// The newest message always stays in the head: it may be the step whose tool calls are still being
+    /// filled in. The page just written stays cached, so the context window does not read it back. Pages are
+    /// written before the head that no longer holds them.
+    /// </summary>
     public async Task SpillAsync()
     {
-        while (state.Head.Count >= SpillThreshold)
+        while (state.Head.Count > PageSize)
         {
             var pageNumber = state.PagedCount / PageSize;
             var page = state.Head.GetRange(0, PageSize);

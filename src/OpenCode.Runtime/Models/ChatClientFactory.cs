@@ -136,6 +136,8 @@ public sealed class ChatClientFactory : IDisposable
             Transport = new HttpClientPipelineTransport(http),
             NetworkTimeout = _options.RequestTimeout,
             RetryPolicy = new ClientRetryPolicy(_options.MaxRetries),
+            // The SDK's own request logging costs time on every call and could write headers to logs.
+            ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false, EnableMessageLogging = false, EnableMessageContentLogging = false },
         };
         var chat = new ChatClient(key.Name, new ApiKeyCredential(apiKey), options).AsIChatClient();
         return new CachedClient(chat, SafeEndpoint(endpoint), http);

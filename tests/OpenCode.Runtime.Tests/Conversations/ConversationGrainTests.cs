@@ -122,6 +122,42 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
     }
 
     [Fact]
+    public async Task Tool_steps_that_cross_a_page_boundary_keep_their_results()
+    {
+        var agent = await runtime.CreateAgentAsync(c => c with
+        {
+            Mcp = new McpConfig { Servers = [new McpServerConfig { Name = "test", Command = TestMcpServerCommand.Command, Args = TestMcpServerCommand.Args }] },
+        });
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        const int turns = 25; // 3 messages a turn: page boundaries fall on tool steps too
+        for (var i = 0; i < turns; i++)
+        {
+            runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("test_echo", $$"""{"message":"t{{i}}"}"""), FakeReply.Text($"done {i}"));
+            var outcome = await runtime.Conversation(id).SendAsync($"turn {i}");
+            Assert.True(outcome.Succeeded, outcome.Error?.Message);
+        }
+
+        var all = new List<ConversationMessage>();
+        string? before = null;
+        do
+        {
+            var page = await runtime.Conversation(id).GetMessagesAsync(before, 50);
+            all.InsertRange(0, page.Messages);
+            before = page.Next;
+        }
+        while (before is not null);
+
+        Assert.Equal(3 * turns, all.Count);
+        var steps = all.Where(m => m.ToolCalls is not null).ToList();
+        Assert.Equal(turns, steps.Count);
+        Assert.All(steps, (step, i) =>
+        {
+            Assert.Equal(ToolCallStatuses.Completed, step.ToolCalls!.Single().Status);
+            Assert.Contains($"t{i}", step.ToolCalls!.Single().Result);
+        });
+    }
+
+    [Fact]
     public async Task Deleting_during_a_turn_is_refused_and_the_turn_completes()
     {
         var agent = await runtime.CreateAgentAsync();
