@@ -17,13 +17,14 @@ public sealed class ProcessMeter(int pid)
         return TimeSpan.FromSeconds(ticks / TicksPerSecond);
     }
 
-    /// <summary>Current and peak resident set size in MB.</summary>
-    public (double Current, double Peak) ResidentMegabytes()
+    /// <summary>Resident set size in MB: current, peak, and the current split into anonymous memory and mapped files.</summary>
+    public (double Current, double Peak, double Anonymous, double Files) ResidentMegabytes()
     {
-        double Read(string key) => File.ReadLines($"/proc/{pid}/status")
+        var status = File.ReadAllLines($"/proc/{pid}/status");
+        double Read(string key) => status
             .Where(l => l.StartsWith(key, StringComparison.Ordinal))
             .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
             .First();
-        return (Read("VmRSS:"), Read("VmHWM:"));
+        return (Read("VmRSS:"), Read("VmHWM:"), Read("RssAnon:"), Read("RssFile:") + Read("RssShmem:"));
     }
 }

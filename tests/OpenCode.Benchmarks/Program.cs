@@ -57,7 +57,7 @@ var gatewayConc = await RunConcurrentAsync(throughGateway.RunAsync, options.Clie
 var cpuPerTurn = (meter.CpuTime() - cpuBefore).TotalMilliseconds / gatewayConc.Latencies.Count;
 Row($"{options.Clients} clients", "direct to model", directConc);
 Row($"{options.Clients} clients", "through gateway", gatewayConc);
-var (rss, peakRss) = meter.ResidentMegabytes();
+var (rss, peakRss, anonymousRss, fileRss) = meter.ResidentMegabytes();
 
 report.AppendLine();
 report.AppendLine("| gateway's own cost | measured |");
@@ -67,7 +67,7 @@ report.AppendLine($"| added p99, 1 client | {gatewaySeq.Latencies.Percentile(99)
 report.AppendLine($"| added p99, {options.Clients} clients | {gatewayConc.Latencies.Percentile(99) - directConc.Latencies.Percentile(99):F3} ms |");
 report.AppendLine($"| throughput, {options.Clients} clients | {gatewayConc.Throughput:F0} turns/s |");
 report.AppendLine($"| gateway CPU per turn ({options.Clients} clients) | {cpuPerTurn:F3} ms |");
-report.AppendLine($"| gateway resident memory (now / peak) | {rss:F0} MB / {peakRss:F0} MB |");
+report.AppendLine($"| gateway resident memory (now / peak) | {rss:F0} MB / {peakRss:F0} MB (now: {anonymousRss:F0} MB anonymous, {fileRss:F0} MB mapped files and code) |");
 report.AppendLine($"| errors | {directSeq.Errors + gatewaySeq.Errors + directConc.Errors + gatewayConc.Errors} |");
 
 Console.WriteLine(report.ToString());
