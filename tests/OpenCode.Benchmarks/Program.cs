@@ -47,7 +47,9 @@ report.AppendLine("| phase | path | turns | turns/s | p50 ms | p99 ms |");
 report.AppendLine("|---|---|---:|---:|---:|---:|");
 
 var directSeq = await RunSequentialAsync(direct.RunAsync, options.SequentialTurns);
+var sequentialCpuBefore = meter.CpuTime();
 var gatewaySeq = await RunSequentialAsync(throughGateway.RunAsync, options.SequentialTurns);
+var sequentialCpuPerTurn = (meter.CpuTime() - sequentialCpuBefore).TotalMilliseconds / options.SequentialTurns;
 Row("1 client", "direct to model", directSeq);
 Row("1 client", "through gateway", gatewaySeq);
 
@@ -66,7 +68,7 @@ report.AppendLine($"| added p50, 1 client | {gatewaySeq.Latencies.Percentile(50)
 report.AppendLine($"| added p99, 1 client | {gatewaySeq.Latencies.Percentile(99) - directSeq.Latencies.Percentile(99):F3} ms |");
 report.AppendLine($"| added p99, {options.Clients} clients | {gatewayConc.Latencies.Percentile(99) - directConc.Latencies.Percentile(99):F3} ms |");
 report.AppendLine($"| throughput, {options.Clients} clients | {gatewayConc.Throughput:F0} turns/s |");
-report.AppendLine($"| gateway CPU per turn ({options.Clients} clients) | {cpuPerTurn:F3} ms |");
+report.AppendLine($"| gateway CPU per turn (1 client / {options.Clients} clients) | {sequentialCpuPerTurn:F3} ms / {cpuPerTurn:F3} ms |");
 report.AppendLine($"| gateway resident memory (now / peak) | {rss:F0} MB / {peakRss:F0} MB (now: {anonymousRss:F0} MB anonymous, {fileRss:F0} MB mapped files and code) |");
 report.AppendLine($"| errors | {directSeq.Errors + gatewaySeq.Errors + directConc.Errors + gatewayConc.Errors} |");
 
