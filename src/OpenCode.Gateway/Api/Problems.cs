@@ -44,7 +44,8 @@ public static class Problems
             Status = status,
             Title = Title(code),
             Detail = detail,
-            Type = $"https://opencode.dev/problems/{code.Replace('_', '-')}",
+            // A URN, not a web address: the code names the problem, there is no page to fetch.
+            Type = $"urn:opencode:problem:{code}",
         };
         problem.Extensions["code"] = code;
         foreach (var (key, value) in extensions ?? new Dictionary<string, object?>())

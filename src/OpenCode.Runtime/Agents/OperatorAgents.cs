@@ -57,6 +57,11 @@ public sealed partial class OperatorAgents(IConfiguration configuration, IGrainF
             var field = ex.Path is { Length: > 2 } path ? path[2..] : "agent";
             throw new ValidationFailedException([new FieldError(field, ex.Message)]);
         }
+        catch (InvalidOperationException ex)
+        {
+            // The reader accepts escapes such as a lone "\ud800" but cannot turn them into a string.
+            throw new ValidationFailedException([new FieldError("agent", ex.Message)]);
+        }
     }
 
     /// <summary>Configuration values are all strings: numbers are read from them.</summary>

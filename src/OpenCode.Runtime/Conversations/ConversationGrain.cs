@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Agents;
 using Orleans.Concurrency;
 using Orleans.Storage;
 
@@ -58,8 +59,10 @@ public sealed partial class ConversationGrain(
         }
 
         var tenant = GrainKeys.TenantOf(Key);
-        var agent = await GrainFactory.GetGrain<IAgentGrain>(GrainKeys.Agent(tenant, request.AgentId)).GetAsync()
-            ?? throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{request.AgentId}' was not found.");
+        var agentNotFound = new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{request.AgentId}' was not found.");
+        var agent = AgentConfigValidator.IsValidId(request.AgentId)
+            ? await GrainFactory.GetGrain<IAgentGrain>(GrainKeys.Agent(tenant, request.AgentId)).GetAsync() ?? throw agentNotFound
+            : throw agentNotFound;
 
         state.State = new ConversationState
         {

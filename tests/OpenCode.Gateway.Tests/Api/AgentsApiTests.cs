@@ -150,6 +150,14 @@ public sealed class AgentsApiTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Text_that_is_not_valid_unicode_is_a_validation_problem()
+    {
+        var response = await Client.PostAsync("/agents", Json("""{ "name": "a\ud800", "model": { "provider": "openai", "name": "m" } }"""));
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [Fact]
     public async Task Wrong_types_are_a_clear_bad_request()
     {
         var response = await Client.PostAsync("/agents", Json("""{ "name": "a", "model": { "provider": "openai", "name": "m", "temperature": "hot" } }"""));

@@ -53,6 +53,7 @@ public sealed class BadInputTests(GatewayFixture fixture)
     [InlineData("""{"message": ["a"]}""")]
     [InlineData("""{"message": "hi", "extra": true}""")]
     [InlineData("""[]""")]
+    [InlineData("""{"message": "\ud800"}""")]
     public async Task Wrong_types_and_unknown_fields_in_a_message_are_bad_request(string body)
     {
         var (agent, _) = await fixture.CreateAgentAsync();
@@ -100,6 +101,8 @@ public sealed class BadInputTests(GatewayFixture fixture)
             await Client.PostAsJsonAsync("/conversations/conv-missing/messages", new { message = "hi" }), HttpStatusCode.NotFound, "conversation_not_found");
         await AssertProblemAsync(
             await Client.PostAsJsonAsync("/conversations", new { agentId = "no-such-agent" }), HttpStatusCode.NotFound, "agent_not_found");
+        await AssertProblemAsync(
+            await Client.PostAsJsonAsync("/conversations", new { agentId = "../other-tenant/agent" }), HttpStatusCode.NotFound, "agent_not_found");
         await AssertProblemAsync(
             await Client.PutAsync("/agents/no-such-agent", Json("""{ "name": "a", "model": { "provider": "openai", "name": "m" } }""")), HttpStatusCode.NotFound, "agent_not_found");
     }
