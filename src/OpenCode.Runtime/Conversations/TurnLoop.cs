@@ -43,9 +43,10 @@ public sealed partial class TurnLoop(
             }
 
             var maxCalls = limits?.MaxToolCallsPerTurn ?? AgentLimits.DefaultMaxToolCallsPerTurn;
-            var options = CreateOptions(agent.Model, maxCalls == 0 ? ToolSet.Empty : tools);
+            var offered = maxCalls == 0 ? ToolSet.Empty : tools;
+            var options = CreateOptions(agent.Model, offered);
             // What every request carries besides the history: instructions and tool schemas.
-            var fixedTokens = tokens.Count(agent.Instructions) + tokens.Count(tools.OfferedSchemaText());
+            var fixedTokens = tokens.Count(agent.Instructions) + tokens.Count(offered.OfferedSchemaText());
             var maxSteps = limits?.MaxSteps ?? AgentLimits.DefaultMaxSteps;
 
             for (var step = 1; step <= maxSteps; step++)
@@ -114,7 +115,7 @@ public sealed partial class TurnLoop(
         {
             try
             {
-                var client = models.Get(new ModelEndpoint(candidate.Provider, candidate.Name, candidate.Endpoint));
+                var client = models.Get(ModelEndpoint.From(candidate));
                 var response = await client.GetResponseAsync(messages, candidate == model ? options : WithModel(options, candidate), ct);
                 return (response, null);
             }

@@ -30,8 +30,6 @@ public sealed class OperatorMcpServers
         }
     }
 
-    public IReadOnlyCollection<McpServerConfig> All => _servers.Values;
-
     public bool Contains(string name) => _servers.ContainsKey(name);
 
     public McpServerConfig? Find(string name) => _servers.GetValueOrDefault(name);

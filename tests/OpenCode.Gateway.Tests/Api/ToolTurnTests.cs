@@ -135,6 +135,20 @@ public sealed class ToolTurnTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task An_agent_allowed_no_tool_calls_is_offered_no_tools()
+    {
+        var (agent, model) = await fixture.CreateAgentAsync($$"""
+            { "mcp": { "servers": [ {{StdioServer("test")}} ] }, "limits": { "maxToolCallsPerTurn": 0 } }
+            """);
+        var conversation = await fixture.CreateConversationAsync(agent);
+
+        var reply = await ReadAsync(await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "no tools" }));
+
+        Assert.Equal("echo: no tools", (string?)reply["content"]);
+        Assert.Empty(fixture.Model.Requests.Single(r => r.Model == model).ToolNames);
+    }
+
+    [Fact]
     public async Task The_agent_tools_endpoint_lists_tools_with_permissions_and_failed_servers()
     {
         var port = LoopbackPort.Next();
