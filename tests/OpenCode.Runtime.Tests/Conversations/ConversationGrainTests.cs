@@ -39,15 +39,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
             Assert.True((await runtime.Conversation(id).SendAsync($"m{i}")).Succeeded);
         }
 
-        var all = new List<ConversationMessage>();
-        string? before = null;
-        do
-        {
-            var page = await runtime.Conversation(id).GetMessagesAsync(before, 37);
-            all.InsertRange(0, page.Messages);
-            before = page.Next;
-        }
-        while (before is not null);
+        var all = await ReadWholeHistoryAsync(id, pageLimit: 37);
 
         Assert.Equal(2 * turns, all.Count);
         Assert.Equal(Enumerable.Range(0, 2 * turns).Select(i => (long)i), all.Select(m => m.Index));
@@ -137,15 +129,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
             Assert.True(outcome.Succeeded, outcome.Error?.Message);
         }
 
-        var all = new List<ConversationMessage>();
-        string? before = null;
-        do
-        {
-            var page = await runtime.Conversation(id).GetMessagesAsync(before, 50);
-            all.InsertRange(0, page.Messages);
-            before = page.Next;
-        }
-        while (before is not null);
+        var all = await ReadWholeHistoryAsync(id, pageLimit: 50);
 
         Assert.Equal(3 * turns, all.Count);
         var steps = all.Where(m => m.ToolCalls is not null).ToList();
@@ -277,6 +261,22 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         Assert.Empty(await page.ReadAsync());
         var error = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync("gone?"));
         Assert.Equal(ErrorCodes.ConversationNotFound, error.Code);
+    }
+
+    /// <summary>Pages back from the newest message to the first, as a client would.</summary>
+    private async Task<List<ConversationMessage>> ReadWholeHistoryAsync(string id, int pageLimit)
+    {
+        var all = new List<ConversationMessage>();
+        string? before = null;
+        do
+        {
+            var page = await runtime.Conversation(id).GetMessagesAsync(before, pageLimit);
+            all.InsertRange(0, page.Messages);
+            before = page.Next;
+        }
+        while (before is not null);
+
+        return all;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
