@@ -167,8 +167,10 @@ public sealed class AgentsApiTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task A_conversation_keeps_the_agent_version_it_started_with()
+    public async Task A_running_conversation_keeps_the_agent_version_it_started_with()
     {
+        // Over HTTP the conversation is still active; the reactivated case (version read back from storage)
+        // is ConversationGrainTests.A_conversation_keeps_its_agent_version_after_the_agent_changes_and_it_reactivates.
         var (id, model) = await fixture.CreateAgentAsync();
         var conversation = await fixture.CreateConversationAsync(id);
         await Client.PutAsync($"/agents/{id}", Json($$"""

@@ -144,12 +144,8 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
     [Fact]
     public async Task Deleting_during_a_turn_is_refused_and_the_turn_completes()
     {
-        var agent = await runtime.CreateAgentAsync();
-        var id = await runtime.CreateConversationAsync(agent.Id);
-        runtime.Model.Script(agent.Config.Model.Name, FakeReply.Text("slow").WithDelay(TimeSpan.FromMilliseconds(800)));
+        var (id, turn) = await StartSlowTurnAsync("keep me");
 
-        var turn = runtime.Conversation(id).SendAsync("keep me");
-        await Task.Delay(200);
         var busy = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).DeleteAsync());
 
         Assert.Equal(ErrorCodes.ConversationBusy, busy.Code);
@@ -231,12 +227,8 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
     [Fact]
     public async Task A_second_message_during_a_turn_is_refused_as_busy()
     {
-        var agent = await runtime.CreateAgentAsync();
-        var id = await runtime.CreateConversationAsync(agent.Id);
-        runtime.Model.Script(agent.Config.Model.Name, FakeReply.Text("slow").WithDelay(TimeSpan.FromSeconds(1)));
+        var (id, first) = await StartSlowTurnAsync("first");
 
-        var first = runtime.Conversation(id).SendAsync("first");
-        await Task.Delay(200);
         var busy = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync("second"));
 
         Assert.Equal(ErrorCodes.ConversationBusy, busy.Code);
@@ -261,6 +253,17 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         Assert.Empty(await page.ReadAsync());
         var error = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync("gone?"));
         Assert.Equal(ErrorCodes.ConversationNotFound, error.Code);
+    }
+
+    /// <summary>A conversation whose turn is running (the model answers after a second), and that turn.</summary>
+    private async Task<(string Id, Task<TurnOutcome> Turn)> StartSlowTurnAsync(string message)
+    {
+        var agent = await runtime.CreateAgentAsync();
+        var id = await runtime.CreateConversationAsync(agent.Id);
+        runtime.Model.Script(agent.Config.Model.Name, FakeReply.Text("slow").WithDelay(TimeSpan.FromSeconds(1)));
+        var turn = runtime.Conversation(id).SendAsync(message);
+        await WaitUntilAsync(async () => (await runtime.Conversation(id).GetAsync())!.Status == ConversationStatuses.Running);
+        return (id, turn);
     }
 
     /// <summary>Pages back from the newest message to the first, as a client would.</summary>
