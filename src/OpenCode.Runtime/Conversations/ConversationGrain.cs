@@ -157,8 +157,8 @@ public sealed partial class ConversationGrain(
             });
             history.Append(userMessage);
             state.State.ActiveTurnId = turnId;
-            await CheckpointAsync();
 
+            // The loop checkpoints the user message while the model works on the first request.
             var context = new TurnContext(turnId, agent.Config, history, CheckpointAsync, usage => state.State.Usage = state.State.Usage.Add(usage));
             var outcome = await RunLoopAsync(context, userMessage);
 

@@ -10,9 +10,9 @@ namespace OpenCode.Runtime.Conversations;
 
 /// <summary>
 /// The agent loop: fit the context window, call the model, run the tool calls it asks for, and go
-/// round again until the model answers without tools or the step limit is reached. Every model step
-/// and every tool result is checkpointed before the next begins; the final step is checkpointed by the
-/// conversation with the end of the turn.
+/// round again until the model answers without tools or the step limit is reached. The user message is
+/// checkpointed while the first request is with the model; every model step and every tool result is
+/// checkpointed before the next begins; the final step is checkpointed by the conversation with the end of the turn.
 /// </summary>
 public sealed partial class TurnLoop(
     ChatClientFactory models,
@@ -52,7 +52,15 @@ public sealed partial class TurnLoop(
             for (var step = 1; step <= maxSteps; step++)
             {
                 var messages = await contextWindow.BuildAsync(agent.Model, agent.Instructions, fixedTokens, turn.History);
-                var (response, error) = await CallModelAsync(agent.Model, messages, options, ct);
+                var modelCall = CallModelAsync(agent.Model, messages, options, ct);
+                if (step == 1)
+                {
+                    // The user message becomes durable while the model works on the request (its write
+                    // costs no extra latency), and before anything the model answers is recorded or run.
+                    await turn.CheckpointAsync();
+                }
+
+                var (response, error) = await modelCall;
                 if (response is null)
                 {
                     return outcome with { Error = error };

@@ -37,6 +37,12 @@ public sealed class SqliteGrainStorageOptions : IStorageProviderSerializerOption
     public int MaxWriteBatchSize { get; set; } = 128;
 
     /// <summary>
+    /// How often committed writes are copied from the WAL into the database file, in the background
+    /// (SQLite's own automatic checkpoint would run inside a commit and stall the writes behind it).
+    /// </summary>
+    public TimeSpan WalCheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How long a connection waits for a lock held by another connection or process before
     /// failing with SQLITE_BUSY (SQLite <c>busy_timeout</c>).
     /// </summary>

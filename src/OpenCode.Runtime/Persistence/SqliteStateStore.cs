@@ -31,6 +31,10 @@ internal readonly record struct WriteOutcome(bool Succeeded, long Version, long?
 /// Reads use a small pool of separate connections; in WAL mode they never block the writer nor
 /// wait for it. Every connection keeps its statements prepared for its whole life; the schema
 /// is created once, at open.
+/// <para>The WAL is copied back into the database by a background loop on a connection of its own
+/// (<see cref="SqliteGrainStorageOptions.WalCheckpointInterval"/>), not by SQLite's automatic
+/// checkpoint: that one runs inside whichever commit crosses the threshold and holds up every write
+/// queued behind it for as long as the copy takes.</para>
 /// </remarks>
 internal sealed partial class SqliteStateStore : IAsyncDisposable
 {
@@ -78,6 +82,9 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
     private readonly WriteSession _writer;
     private readonly List<WriteRequest> _batch;
     private readonly int _maxBatchSize;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _walCheckpoints = Task.CompletedTask;
+    private long _commits;
     private int _disposed;
 
     // 1 while one thread owns the writer connection and commits queued writes.
@@ -104,6 +111,11 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(options.DatabasePath))
         {
             throw new ArgumentException($"{nameof(SqliteGrainStorageOptions)}.{nameof(SqliteGrainStorageOptions.DatabasePath)} is required.", nameof(options));
+        }
+
+        if (options.WalCheckpointInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(SqliteGrainStorageOptions)}.{nameof(SqliteGrainStorageOptions.WalCheckpointInterval)} must be positive.", nameof(options));
         }
 
         var path = Path.GetFullPath(options.DatabasePath);
@@ -133,9 +145,12 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
             }
 
             ExecuteNonQuery(connection, Schema);
+            ExecuteNonQuery(connection, "PRAGMA wal_autocheckpoint = 0;");
             var writer = new WriteSession(connection);
             LogOpened(logger, path, options.SynchronousFull ? "FULL" : "NORMAL");
-            return new SqliteStateStore(connectionString, options, writer, logger);
+            var store = new SqliteStateStore(connectionString, options, writer, logger);
+            store._walCheckpoints = Task.Run(store.CheckpointWalAsync);
+            return store;
         }
         catch
         {
@@ -195,7 +210,11 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
             return;
         }
 
-        // Take the writer for good, commit what is already queued, then close.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _walCheckpoints.ConfigureAwait(false);
+
+        // Take the writer for good, commit what is already queued, then close (the last connection
+        // to close checkpoints what is left in the WAL).
         while (Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
         {
             await Task.Delay(1).ConfigureAwait(false);
@@ -223,6 +242,50 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
         }
 
         _readSlots.Release(_readConnections);
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Copies committed WAL frames into the database every <see cref="SqliteGrainStorageOptions.WalCheckpointInterval"/>
+    /// when something was committed since the last pass. PASSIVE: it takes no lock writers or readers wait for, and
+    /// once a pass has copied everything the writer starts the WAL over from its beginning, so the file stays small.
+    /// </summary>
+    private async Task CheckpointWalAsync()
+    {
+        try
+        {
+            using var connection = OpenConnection(_connectionString, _options);
+            using var checkpoint = connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            using var timer = new PeriodicTimer(_options.WalCheckpointInterval);
+            var checkpointed = 0L;
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var commits = Volatile.Read(ref _commits);
+                if (commits == checkpointed)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    checkpoint.ExecuteNonQuery();
+                    checkpointed = commits;
+                }
+                catch (SqliteException exception)
+                {
+                    LogWalCheckpointFailed(_logger, exception);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception exception)
+        {
+            // Without checkpoints the WAL only grows; writes still work and the next start checkpoints it.
+            LogWalCheckpointFailed(_logger, exception);
+        }
     }
 
     private Task<WriteOutcome> Enqueue(WriteRequest request)
@@ -309,6 +372,7 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
             }
 
             _writer.Commit.ExecuteNonQuery();
+            Interlocked.Increment(ref _commits);
             foreach (var request in batch)
             {
                 request.Completion.TrySetResult(request.Outcome);
@@ -386,6 +450,9 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite grain storage {Path} could not switch to WAL (journal_mode={JournalMode}); concurrent reads will wait for writes")]
     private static partial void LogJournalModeNotWal(ILogger logger, string path, string? journalMode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite grain storage could not checkpoint its WAL; it keeps growing until a checkpoint succeeds")]
+    private static partial void LogWalCheckpointFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "SQLite grain storage failed to commit a batch of {Count} writes")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);

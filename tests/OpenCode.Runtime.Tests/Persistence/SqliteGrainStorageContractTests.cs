@@ -115,11 +115,41 @@ public sealed class SqliteGrainStorageContractTests : GrainStorageContractTests
         Assert.All(etags, etag => Assert.Equal("1", etag));
     }
 
-    private SqliteGrainStorage CreateStorage() => new(
+    [Fact]
+    public async Task Committed_writes_are_copied_from_the_WAL_into_the_database_file_in_the_background()
+    {
+        var storage = CreateStorage(walCheckpointInterval: TimeSpan.FromMilliseconds(100));
+        await storage.StartAsync();
+        try
+        {
+            var before = new FileInfo(DatabasePath).Length;
+            for (var i = 0; i < 64; i++)
+            {
+                await storage.WriteStateAsync("wal", NewGrainId(), new GrainState<ContractState>(new ContractState { Data = new byte[8192] }));
+            }
+
+            // 512 KiB went into the WAL, far below SQLite's own automatic checkpoint (1,000 pages): only the
+            // background checkpoint moves it into the database file while the storage is open.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (new FileInfo(DatabasePath).Length < before + (64 * 8192) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(new FileInfo(DatabasePath).Length >= before + (64 * 8192), $"The database file is {new FileInfo(DatabasePath).Length} bytes.");
+        }
+        finally
+        {
+            await storage.StopAsync();
+        }
+    }
+
+    private SqliteGrainStorage CreateStorage(TimeSpan? walCheckpointInterval = null) => new(
         "test",
         new SqliteGrainStorageOptions
         {
             DatabasePath = DatabasePath,
+            WalCheckpointInterval = walCheckpointInterval ?? TimeSpan.FromSeconds(1),
             GrainStorageSerializer = new OrleansGrainStorageSerializer(SerializationServices.GetRequiredService<Serializer>()),
         },
         SerializationServices.GetRequiredService<IActivatorProvider>(),

@@ -62,6 +62,11 @@ public sealed class GatewayProcess : IAsyncDisposable
             ["OPENAI_API_KEY"] = null,
             ["ANTHROPIC_API_KEY"] = null,
         };
+        foreach (var (key, value) in GatewayRuntimeSettings.Environment)
+        {
+            env[key] = value;
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             env[key] = value;
