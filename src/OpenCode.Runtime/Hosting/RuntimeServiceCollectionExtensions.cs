@@ -14,6 +14,7 @@ public static class RuntimeServiceCollectionExtensions
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TokenCounter>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TokenizerPreload>();
         services.AddSingleton<ContextWindow>();
         services.AddSingleton<TurnLoop>();
         services.AddSingleton<OperatorMcpServers>();
