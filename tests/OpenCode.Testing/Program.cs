@@ -31,6 +31,7 @@ switch (args)
             await using var server = await TestMcpHttpServer.StartAsync(IntOption(options, "--port") ?? 6557);
             Console.WriteLine(server.StreamableHttpUrl);
             Console.Error.WriteLine($"legacy SSE: {server.SseUrl}");
+            Console.Error.WriteLine($"WebSocket: {server.WebSocketUrl}");
             await ShutdownSignal();
             return 0;
         }

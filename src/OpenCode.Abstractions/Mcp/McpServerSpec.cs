@@ -14,8 +14,12 @@ namespace OpenCode.Abstractions;
 /// Variables for a stdio server's process. The process does not inherit the silo's environment
 /// (no provider keys leak to it): it gets the usual PATH/HOME/... set plus these.
 /// </param>
-/// <param name="Url">The endpoint of an HTTP server.</param>
+/// <param name="Url">The endpoint of an HTTP or WebSocket server.</param>
 /// <param name="CallTimeoutSeconds">How long one tool call may take before it is reported as timed out.</param>
+/// <param name="Auth">
+/// How to authenticate to an HTTP or WebSocket server. Only secret names (<c>…Ref</c>) are carried: the
+/// values are looked up on the silo when connecting, so a spec (a grain key, and logged) never holds one.
+/// </param>
 [GenerateSerializer, Immutable, Alias("OpenCode.McpServerSpec")]
 public sealed record McpServerSpec(
     [property: Id(0)] string Name,
@@ -24,7 +28,8 @@ public sealed record McpServerSpec(
     [property: Id(3)] IReadOnlyList<string> Args,
     [property: Id(4)] IReadOnlyDictionary<string, string> Env,
     [property: Id(5)] string? Url,
-    [property: Id(6)] int CallTimeoutSeconds = McpServerSpec.DefaultCallTimeoutSeconds)
+    [property: Id(6)] int CallTimeoutSeconds = McpServerSpec.DefaultCallTimeoutSeconds,
+    [property: Id(7)] McpAuthConfig? Auth = null)
 {
     public const int DefaultCallTimeoutSeconds = 60;
 
@@ -46,10 +51,15 @@ public sealed record McpServerSpec(
     /// <summary>A server reached over HTTP: Streamable HTTP with SSE fallback, or SSE only.</summary>
     public static McpServerSpec Http(
         string name, string url, McpTransport transport = McpTransport.StreamableHttp,
-        int callTimeoutSeconds = DefaultCallTimeoutSeconds) =>
-        transport == McpTransport.Stdio
+        int callTimeoutSeconds = DefaultCallTimeoutSeconds, McpAuthConfig? auth = null) =>
+        transport is not (McpTransport.StreamableHttp or McpTransport.Sse)
             ? throw new ArgumentException("An HTTP server needs an HTTP transport.", nameof(transport))
-            : new(name, transport, null, [], EmptyEnv, url, callTimeoutSeconds);
+            : new(name, transport, null, [], EmptyEnv, url, callTimeoutSeconds, auth);
+
+    /// <summary>A server reached over a WebSocket (<c>ws://</c> or <c>wss://</c>).</summary>
+    public static McpServerSpec WebSocket(
+        string name, string url, int callTimeoutSeconds = DefaultCallTimeoutSeconds, McpAuthConfig? auth = null) =>
+        new(name, McpTransport.WebSocket, null, [], EmptyEnv, url, callTimeoutSeconds, auth);
 
     // Equality is by content (the key covers every field), so lists and dictionaries compare by value.
     public bool Equals(McpServerSpec? other) =>
@@ -67,6 +77,16 @@ public sealed record McpServerSpec(
             .Append(", Env = [").AppendJoin(", ", (Env ?? EmptyEnv).Keys.Order(StringComparer.Ordinal)).Append(']')
             .Append(", Url = ").Append(Url)
             .Append(", CallTimeoutSeconds = ").Append(CallTimeoutSeconds);
+        if (Auth is { } auth)
+        {
+            // Only names of secrets are here, never their values.
+            builder.Append(", Auth = ").Append(auth.Type);
+            foreach (var (field, value) in AuthFields(auth).Skip(1).Where(f => f.Value is not null))
+            {
+                builder.Append(' ').Append(field).Append('=').Append(value);
+            }
+        }
+
         return true;
     }
 
@@ -80,6 +100,7 @@ public sealed record McpServerSpec(
         Env = original.Env;
         Url = original.Url;
         CallTimeoutSeconds = original.CallTimeoutSeconds;
+        Auth = original.Auth;
     }
 
     private static readonly IReadOnlyDictionary<string, string> EmptyEnv = new Dictionary<string, string>();
@@ -107,11 +128,42 @@ public sealed record McpServerSpec(
 
         Append(canonical, Url);
         Append(canonical, CallTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (Auth is null)
+        {
+            Append(canonical, null);
+        }
+        else
+        {
+            foreach (var (_, value) in AuthFields(Auth).SkipLast(1))
+            {
+                Append(canonical, value);
+            }
+
+            var scopes = Auth.Scopes ?? [];
+            Append(canonical, Auth.Scopes is null ? null : scopes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var scope in scopes)
+            {
+                Append(canonical, scope);
+            }
+        }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()), hash);
         return $"{SafeName(Name)}-{Convert.ToHexStringLower(hash[..8])}";
     }
+
+    // Every field of an auth config, in a fixed order: the type first, the scopes (joined as in OAuth 2.0) last.
+    private static IEnumerable<(string Field, string? Value)> AuthFields(McpAuthConfig auth) =>
+    [
+        ("type", auth.Type),
+        ("tokenRef", auth.TokenRef),
+        ("keyRef", auth.KeyRef),
+        ("header", auth.Header),
+        ("tokenUrl", auth.TokenUrl),
+        ("clientId", auth.ClientId),
+        ("clientSecretRef", auth.ClientSecretRef),
+        ("scopes", auth.Scopes is null ? null : string.Join(' ', auth.Scopes)),
+    ];
 
     // Length-prefixed, with null distinct from "", so no two different specs share a canonical form.
     private static void Append(StringBuilder canonical, string? value) =>

@@ -12,4 +12,7 @@ public enum McpTransport
 
     /// <summary>The legacy HTTP+SSE transport only.</summary>
     Sse,
+
+    /// <summary>A WebSocket (<c>ws://</c>, <c>wss://</c>): each JSON-RPC message is one text message.</summary>
+    WebSocket,
 }

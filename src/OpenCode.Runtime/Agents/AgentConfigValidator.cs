@@ -184,7 +184,14 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
                 fail($"{path}.timeoutSeconds", "must be a positive number of seconds");
             }
 
-            ValidateAuth(server.Auth, $"{path}.auth", fail);
+            if (server.Command is not null && server.Url is null && server.Auth is not null)
+            {
+                fail($"{path}.auth", "a stdio server takes no 'auth'; give it its secrets in 'env'");
+            }
+            else
+            {
+                ValidateAuth(server.Auth, $"{path}.auth", fail);
+            }
         }
     }
 
@@ -239,6 +246,11 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
                 break;
             case "api_key":
                 Require(auth.KeyRef, "keyRef");
+                if (auth.Header is not null && !HeaderNamePattern().IsMatch(auth.Header))
+                {
+                    fail($"{path}.header", "must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)");
+                }
+
                 break;
             case "oauth2":
                 Require(auth.ClientId, "clientId");
@@ -246,6 +258,14 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
                 if (!IsHttpUrl(auth.TokenUrl))
                 {
                     fail($"{path}.tokenUrl", "must be an absolute http or https URL");
+                }
+
+                for (var i = 0; i < (auth.Scopes?.Count ?? 0); i++)
+                {
+                    if (auth.Scopes![i] is not { } scope || !ScopePattern().IsMatch(scope))
+                    {
+                        fail($"{path}.scopes[{i}]", "must be a non-empty OAuth 2.0 scope without spaces, quotes or backslashes");
+                    }
                 }
 
                 break;
@@ -293,4 +313,12 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex ServerNamePattern();
+
+    // RFC 9110 token.
+    [GeneratedRegex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]
+    private static partial Regex HeaderNamePattern();
+
+    // RFC 6749 section 3.3 scope-token: printable ASCII except space, '"' and '\'.
+    [GeneratedRegex(@"^[\x21\x23-\x5B\x5D-\x7E]+$")]
+    private static partial Regex ScopePattern();
 }

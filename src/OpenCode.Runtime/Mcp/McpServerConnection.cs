@@ -1,12 +1,14 @@
 using System.ComponentModel;
 using System.Net;
 using System.Net.Http;
+using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Mcp.Auth;
 
 namespace OpenCode.Runtime.Mcp;
 
@@ -32,16 +34,19 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     };
 
     private readonly McpServerSpec _spec;
+    private readonly ConfiguredSecrets _secrets;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _disposing = new();
     private Task<Session>? _session;
+    private McpCredentials? _credentials;
     private bool _disposed;
 
-    public McpServerConnection(McpServerSpec spec, ILoggerFactory loggerFactory)
+    public McpServerConnection(McpServerSpec spec, ConfiguredSecrets secrets, ILoggerFactory loggerFactory)
     {
         _spec = spec;
+        _secrets = secrets;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<McpServerConnection>();
         CallTimeout = TimeSpan.FromSeconds(Math.Clamp(spec.CallTimeoutSeconds, 1, MaxCallTimeoutSeconds));
@@ -353,21 +358,33 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                     throw new InvalidOperationException($"'{_spec.Url}' is not an http(s) URL");
                 }
 
-                return new HttpClientTransport(
-                    new HttpClientTransportOptions
-                    {
-                        Name = _spec.Name,
-                        Endpoint = endpoint,
-                        // Streamable HTTP first, then the legacy SSE transport when the server only speaks that.
-                        TransportMode = _spec.Transport == McpTransport.Sse ? HttpTransportMode.Sse : HttpTransportMode.AutoDetect,
-                        ConnectionTimeout = ConnectTimeout,
-                    },
-                    _loggerFactory);
+                var options = new HttpClientTransportOptions
+                {
+                    Name = _spec.Name,
+                    Endpoint = endpoint,
+                    // Streamable HTTP first, then the legacy SSE transport when the server only speaks that.
+                    TransportMode = _spec.Transport == McpTransport.Sse ? HttpTransportMode.Sse : HttpTransportMode.AutoDetect,
+                    ConnectionTimeout = ConnectTimeout,
+                };
+                return Credentials() is { } credentials
+                    ? new HttpClientTransport(options, new HttpClient(new McpAuthHandler(credentials, new SocketsHttpHandler())), _loggerFactory, ownsHttpClient: true)
+                    : new HttpClientTransport(options, _loggerFactory);
+
+            case McpTransport.WebSocket:
+                if (!Uri.TryCreate(_spec.Url, UriKind.Absolute, out var socketEndpoint) || (socketEndpoint.Scheme != Uri.UriSchemeWs && socketEndpoint.Scheme != Uri.UriSchemeWss))
+                {
+                    throw new InvalidOperationException($"'{_spec.Url}' is not a ws(s) URL");
+                }
+
+                return new WebSocketClientTransport(_spec.Name, socketEndpoint, Credentials(), _loggerFactory);
 
             default:
                 throw new InvalidOperationException($"the '{_spec.Transport}' transport is not supported");
         }
     }
+
+    /// <summary>The server's credentials, made once per connection so a cached OAuth 2.0 token outlives a reconnect.</summary>
+    private McpCredentials? Credentials() => _credentials ??= McpCredentials.For(_spec.Auth, _secrets, TimeProvider.System);
 
     private void OnSessionClosed(Session session, ClientCompletionDetails details)
     {
@@ -465,6 +482,14 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
+            if (current is McpAuthenticationException)
+            {
+                return current.Message; // wherever the SDK wrapped it, the credentials are the reason
+            }
+        }
+
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
             switch (current)
             {
                 case ClientTransportClosedException { Details: StdioClientCompletionDetails stdio }:
@@ -475,6 +500,10 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                     return $"the connection was closed (HTTP {(int)status} {status})";
                 case HttpRequestException http:
                     return http.StatusCode is { } httpStatus ? $"HTTP {(int)httpStatus} {httpStatus}: {http.Message}" : http.Message;
+                case WebSocketException { InnerException: null } socket:
+                    return socket.Message;
+                case WebSocketException:
+                    break; // a Win32Exception too, but about a connection: the inner exception says why
                 case Win32Exception win32:
                     return $"cannot start the server process: {win32.Message}";
                 case TimeoutException timeout:
@@ -518,7 +547,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is HttpRequestException { StatusCode: HttpStatusCode.NotFound } or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
+            if (current is MessageNotSentException or HttpRequestException { StatusCode: HttpStatusCode.NotFound } or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
             {
                 return true;
             }

@@ -1,18 +1,21 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenCode.Runtime.Mcp.Auth;
 
 namespace OpenCode.Runtime.Mcp;
 
 public static class McpServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="ToolCatalog"/> (singleton). The <see cref="McpConnectionGrain"/> itself is found by
-    /// Orleans in this assembly; the silo's <c>IGrainFactory</c> and logging are all it needs.
+    /// Registers <see cref="ToolCatalog"/> and <see cref="ConfiguredSecrets"/> (singletons). The <see cref="McpConnectionGrain"/>
+    /// itself is found by Orleans in this assembly; besides the secrets, the silo's <c>IGrainFactory</c>, configuration
+    /// and logging are all it needs.
     /// </summary>
     public static IServiceCollection AddMcpTools(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<ToolCatalog>();
+        services.TryAddSingleton<ConfiguredSecrets>();
         return services;
     }
 }

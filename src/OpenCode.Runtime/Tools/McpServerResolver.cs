@@ -20,11 +20,17 @@ public sealed class McpServerResolver(OperatorMcpServers operatorServers)
             "stdio" => McpTransport.Stdio,
             "streamable-http" => McpTransport.StreamableHttp,
             "sse" => McpTransport.Sse,
+            "websocket" => McpTransport.WebSocket,
             _ => null,
         };
         if (kind is null)
         {
-            return (null, $"the '{transport}' transport is not supported by this server version");
+            return (null, $"'{transport}' is not an MCP transport (expected stdio, streamable-http, sse or websocket)");
+        }
+
+        if (kind == McpTransport.Stdio && server.Auth is not null)
+        {
+            return (null, "a stdio server takes no 'auth'; give it its secrets in 'env'");
         }
 
         var spec = new McpServerSpec(
@@ -34,7 +40,8 @@ public sealed class McpServerResolver(OperatorMcpServers operatorServers)
             server.Args ?? [],
             server.Env ?? new Dictionary<string, string>(),
             server.Url,
-            server.TimeoutSeconds ?? McpServerSpec.DefaultCallTimeoutSeconds);
+            server.TimeoutSeconds ?? McpServerSpec.DefaultCallTimeoutSeconds,
+            server.Auth);
         return (spec, null);
     }
 

@@ -16,7 +16,7 @@ public sealed class ToolTurnTests(GatewayFixture fixture)
 {
     private HttpClient Client => fixture.Client;
 
-    public static TheoryData<string> Servers => ["stdio", "http", "operator", "everything"];
+    public static TheoryData<string> Servers => ["stdio", "http", "websocket", "operator", "everything"];
 
     [Theory]
     [MemberData(nameof(Servers))]
@@ -26,6 +26,7 @@ public sealed class ToolTurnTests(GatewayFixture fixture)
         {
             "stdio" => (StdioServer("test"), "test_echo", """{"message":"ping over stdio"}""", "ping over stdio"),
             "http" => ($$"""{ "name": "web", "url": "{{fixture.Mcp.StreamableHttpUrl}}" }""", "web_add", """{"a":2,"b":40}""", "42"),
+            "websocket" => ($$"""{ "name": "socket", "url": "{{fixture.Mcp.WebSocketUrl}}" }""", "socket_echo", """{"message":"ping over a websocket"}""", "ping over a websocket"),
             "operator" => ("""{ "name": "operator-mcp" }""", "operator-mcp_echo", """{"message":"by name"}""", "by name"),
             _ => (EverythingServer(), "everything_echo", """{"message":"from npm"}""", "from npm"),
         };

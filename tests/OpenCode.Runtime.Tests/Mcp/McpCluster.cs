@@ -1,11 +1,15 @@
 using OpenCode.Abstractions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenCode.Runtime.Mcp;
 using Orleans.TestingHost;
 
 namespace OpenCode.Runtime.Tests.Mcp;
 
-/// <summary>One silo with <see cref="McpServiceCollectionExtensions.AddMcpTools"/>, shared by the MCP tests.</summary>
+/// <summary>
+/// One silo with <see cref="McpServiceCollectionExtensions.AddMcpTools"/> and the <see cref="McpTestSecrets"/> in its
+/// configuration, shared by the MCP tests.
+/// </summary>
 public sealed class McpCluster : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
@@ -22,6 +26,7 @@ public sealed class McpCluster : IAsyncLifetime
     {
         var builder = new TestClusterBuilder(initialSilosCount: 1);
         builder.AddSiloBuilderConfigurator<McpSiloConfigurator>();
+        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(McpTestSecrets.Configuration));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

@@ -39,6 +39,15 @@ public sealed class McpServerSpecTests(McpCluster mcp)
             spec with { Env = new Dictionary<string, string> { ["A"] = "1", ["B"] = "3" } },
             spec with { Url = "http://localhost" },
             spec with { CallTimeoutSeconds = 31 },
+            spec with { Transport = McpTransport.WebSocket },
+            spec with { Auth = new McpAuthConfig { Type = "bearer", TokenRef = "a" } },
+            spec with { Auth = new McpAuthConfig { Type = "bearer", TokenRef = "b" } },
+            spec with { Auth = new McpAuthConfig { Type = "api_key", KeyRef = "a" } },
+            spec with { Auth = new McpAuthConfig { Type = "api_key", KeyRef = "a", Header = "X-Key" } },
+            spec with { Auth = OAuth2(["x y"]) },
+            spec with { Auth = OAuth2(["x", "y"]) },
+            spec with { Auth = OAuth2([]) },
+            spec with { Auth = OAuth2(null) },
         ];
 
         Assert.Equal(variants.Length + 1, variants.Select(v => v.Key).Append(spec.Key).Distinct().Count());
@@ -66,6 +75,15 @@ public sealed class McpServerSpecTests(McpCluster mcp)
     }
 
     [Fact]
+    public void ToString_shows_the_auth_type_and_the_names_of_its_secrets()
+    {
+        var spec = McpServerSpec.WebSocket("remote", "wss://example.org/mcp", auth: OAuth2(["read", "call"]));
+
+        Assert.Contains("Transport = WebSocket", spec.ToString());
+        Assert.Contains("Auth = oauth2 tokenUrl=https://login.example.org/token clientId=gateway clientSecretRef=remote-secret scopes=read call", spec.ToString());
+    }
+
+    [Fact]
     public void Round_trips_through_the_Orleans_serializer_with_the_same_key()
     {
         var serializer = mcp.Cluster.ServiceProvider.GetRequiredService<Serializer>();
@@ -81,6 +99,30 @@ public sealed class McpServerSpecTests(McpCluster mcp)
         Assert.Equal("2", copy.Env["B"]);
         Assert.Equal(30, copy.CallTimeoutSeconds);
     }
+
+    [Fact]
+    public void Round_trips_its_auth_through_the_Orleans_serializer()
+    {
+        var serializer = mcp.Cluster.ServiceProvider.GetRequiredService<Serializer>();
+        var spec = McpServerSpec.WebSocket("remote", "wss://example.org/mcp", auth: OAuth2(["read", "call"]));
+
+        var copy = serializer.Deserialize<McpServerSpec>(serializer.SerializeToArray(spec));
+
+        Assert.NotNull(copy);
+        Assert.Equal(spec.Key, copy.Key);
+        Assert.Equal(McpTransport.WebSocket, copy.Transport);
+        Assert.Equal(["read", "call"], copy.Auth!.Scopes);
+        Assert.Equal("remote-secret", copy.Auth.ClientSecretRef);
+    }
+
+    private static McpAuthConfig OAuth2(IReadOnlyList<string>? scopes) => new()
+    {
+        Type = "oauth2",
+        TokenUrl = "https://login.example.org/token",
+        ClientId = "gateway",
+        ClientSecretRef = "remote-secret",
+        Scopes = scopes,
+    };
 
     [Fact]
     public void The_unavailable_exception_round_trips_with_its_server_and_code()

@@ -30,6 +30,12 @@ internal static class McpTestServers
         return McpServerSpec.Stdio(name, TestMcpServerCommand.Command, TestMcpServerCommand.Args, variables, callTimeoutSeconds);
     }
 
+    /// <summary><c>@modelcontextprotocol/server-filesystem</c> from tests/mcp-servers over stdio, allowed <paramref name="root"/> only.</summary>
+    public static McpServerSpec Filesystem(string root) =>
+        McpServerSpec.Stdio(
+            "filesystem", "node", [Path.Combine(RepositoryPaths.NodeModules, "@modelcontextprotocol", "server-filesystem", "dist", "index.js"), root],
+            new Dictionary<string, string> { [MarkerVariable] = NewMarker() });
+
     public static string MarkerOf(McpServerSpec spec) => spec.Env[MarkerVariable];
 
     /// <summary>An http URL on which nothing listens.</summary>

@@ -5,7 +5,7 @@ using ModelContextProtocol.Server;
 
 namespace OpenCode.Testing;
 
-/// <summary>The tools of the test MCP server, the same over stdio, Streamable HTTP and SSE.</summary>
+/// <summary>The tools of the test MCP server, the same over stdio, Streamable HTTP, SSE and WebSocket.</summary>
 [McpServerToolType]
 public sealed class TestTools
 {
