@@ -25,6 +25,7 @@ public sealed partial class ConversationGrain(
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private ConversationHistory? _history;
     private AgentSnapshot? _agent;
+    private ToolPermissions? _permissions;
 
     /// <summary>The part of the turn running now: until the turn ends or pauses for approvals.</summary>
     private Task<TurnOutcome>? _turn;
@@ -91,6 +92,7 @@ public sealed partial class ConversationGrain(
         };
         _history = null;
         _agent = agent;
+        _permissions = null;
         await CheckpointAsync();
         await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(tenant, request.Owner))
             .AddAsync(new ConversationSummary(Id, agent.Id, state.State.CreatedAt));
@@ -142,6 +144,7 @@ public sealed partial class ConversationGrain(
 
         var previous = state.State.Permissions;
         state.State.Permissions = permissions is { Count: > 0 } ? new Dictionary<string, ToolPermission>(permissions) : null;
+        _permissions = null;
         try
         {
             await CheckpointAsync();
@@ -149,6 +152,7 @@ public sealed partial class ConversationGrain(
         catch
         {
             state.State.Permissions = previous;
+            _permissions = null;
             throw;
         }
 
@@ -266,7 +270,7 @@ public sealed partial class ConversationGrain(
                     agent.Config,
                     turn,
                     History,
-                    ToolPermissions.From(agent.Config.Permissions, state.State.Permissions),
+                    _permissions ??= ToolPermissions.From(agent.Config.Permissions, state.State.Permissions),
                     state.State.AlwaysAllowed,
                     CheckpointAsync,
                     usage => state.State.Usage = state.State.Usage.Add(usage));
