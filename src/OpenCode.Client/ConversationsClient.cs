@@ -10,9 +10,22 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
 
     public Task<ConversationInfo?> GetAsync(string conversationId) => Conversation(conversationId).GetAsync();
 
-    /// <summary>Runs a turn and returns its outcome: the reply, or the error (<see cref="TurnOutcome.Error"/>).</summary>
+    /// <summary>
+    /// Runs a turn and returns its outcome: the reply, the error (<see cref="TurnOutcome.Error"/>) or the approvals
+    /// the turn paused for (<see cref="TurnOutcome.Approvals"/>).
+    /// </summary>
     public Task<TurnOutcome> SendAsync(string conversationId, string message, CancellationToken cancellationToken = default) =>
         Conversation(conversationId).SendAsync(message, cancellationToken);
+
+    public Task<IReadOnlyList<ApprovalRequest>> GetApprovalsAsync(string conversationId) => Conversation(conversationId).GetApprovalsAsync();
+
+    /// <summary>Answers an approval (<see cref="ApprovalDecisions"/>) and returns the turn's outcome, or its next pause.</summary>
+    public Task<TurnOutcome> AnswerApprovalAsync(string conversationId, string approvalId, string decision, CancellationToken cancellationToken = default) =>
+        Conversation(conversationId).AnswerApprovalAsync(approvalId, decision, cancellationToken);
+
+    /// <summary>Replaces the conversation's tool permissions, which take precedence over the agent's.</summary>
+    public Task<ConversationInfo> SetPermissionsAsync(string conversationId, IReadOnlyDictionary<string, ToolPermission>? permissions) =>
+        Conversation(conversationId).SetPermissionsAsync(permissions);
 
     /// <summary>Up to <paramref name="limit"/> messages before the message id <paramref name="before"/>, oldest first.</summary>
     public Task<MessagePage> GetMessagesAsync(string conversationId, string? before = null, int limit = 50) =>

@@ -10,8 +10,8 @@ public sealed record AgentConfig
     [Id(3)] public AgentCapabilities? Capabilities { get; init; }
     [Id(4)] public ModelConfig Model { get; init; } = new();
     [Id(5)] public McpConfig? Mcp { get; init; }
-    /// <summary>Tool-name glob → <c>allow</c> | <c>ask</c> | <c>deny</c>; the most specific match wins.</summary>
-    [Id(6)] public IReadOnlyDictionary<string, string>? Permissions { get; init; }
+    /// <summary>Tool-name glob → <see cref="ToolPermission"/>; the most specific match wins.</summary>
+    [Id(6)] public IReadOnlyDictionary<string, ToolPermission>? Permissions { get; init; }
     [Id(7)] public AgentLimits? Limits { get; init; }
     /// <summary><c>reject</c> (default), <c>enqueue</c> or <c>interrupt</c>.</summary>
     [Id(8)] public string? BusyPolicy { get; init; }

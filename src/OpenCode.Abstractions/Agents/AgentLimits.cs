@@ -1,5 +1,6 @@
 namespace OpenCode.Abstractions;
 
+/// <summary>What one turn may use; reaching a limit ends the turn with <see cref="ErrorCodes.LimitExceeded"/>.</summary>
 [GenerateSerializer, Immutable, Alias("OpenCode.AgentLimits")]
 public sealed record AgentLimits
 {
@@ -10,7 +11,18 @@ public sealed record AgentLimits
     /// <summary>A turn may not outlive the grain call that waits for it (<c>IConversationGrain.SendAsync</c>: one hour).</summary>
     public const int MaxTurnTimeoutSeconds = 3600;
 
+    /// <summary>The longest an approval may stay unanswered before it is rejected: 30 days.</summary>
+    public const int MaxApprovalTimeoutSeconds = 30 * 24 * 3600;
+
     [Id(0)] public int? MaxSteps { get; init; }
     [Id(1)] public int? MaxToolCallsPerTurn { get; init; }
+
+    /// <summary>How long a turn may run; time spent waiting for approvals does not count.</summary>
     [Id(2)] public int? TurnTimeoutSeconds { get; init; }
+
+    /// <summary>Input plus output tokens the model reports for the whole turn; no budget when absent.</summary>
+    [Id(3)] public long? MaxTokensPerTurn { get; init; }
+
+    /// <summary>How long an approval request waits for an answer before it is rejected; no expiry when absent.</summary>
+    [Id(4)] public int? ApprovalTimeoutSeconds { get; init; }
 }

@@ -12,4 +12,10 @@ public sealed record ConversationInfo
     [Id(5)] public long MessageCount { get; init; }
     [Id(6)] public TokenUsage Usage { get; init; } = TokenUsage.Zero;
     [Id(7)] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>This conversation's tool permissions; they take precedence over the agent's.</summary>
+    [Id(8)] public IReadOnlyDictionary<string, ToolPermission>? Permissions { get; init; }
+
+    /// <summary>Tools approved with <see cref="ApprovalDecisions.Always"/>: their <c>ask</c> calls run without asking.</summary>
+    [Id(9)] public IReadOnlyList<string>? AlwaysAllowedTools { get; init; }
 }

@@ -4,6 +4,9 @@ public static class ToolCallStatuses
 {
     /// <summary>Started and not yet recorded as finished: after a crash it is reported interrupted, not re-run.</summary>
     public const string Running = "running";
+
+    /// <summary>Not started: the call's permission is <c>ask</c> and its approval request is unanswered.</summary>
+    public const string WaitingApproval = "waiting_approval";
     public const string Completed = "completed";
     public const string Failed = "failed";
     public const string Rejected = "rejected";

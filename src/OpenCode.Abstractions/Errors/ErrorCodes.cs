@@ -9,9 +9,13 @@ public static class ErrorCodes
     public const string ConversationNotFound = "conversation_not_found";
     public const string ConversationExists = "conversation_exists";
     public const string ConversationBusy = "conversation_busy";
+    public const string ApprovalNotFound = "approval_not_found";
+    public const string ApprovalAlreadyAnswered = "approval_already_answered";
+    public const string ToolChangeNotFound = "tool_change_not_found";
     public const string ModelUnavailable = "model_unavailable";
     public const string ModelError = "model_error";
-    public const string MaxStepsExceeded = "max_steps_exceeded";
-    public const string TurnTimeout = "turn_timeout";
+
+    /// <summary>A turn reached one of its agent's <see cref="AgentLimits"/>; <see cref="TurnError.Limit"/> says which.</summary>
+    public const string LimitExceeded = "limit_exceeded";
     public const string InternalError = "internal_error";
 }

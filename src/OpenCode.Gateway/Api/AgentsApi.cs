@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenCode.Abstractions;
@@ -19,6 +18,10 @@ public static class AgentsApi
         agents.MapPut("/{agentId}", UpdateAsync).WithName("UpdateAgent").WithSummary("Write a new version of an agent.");
         agents.MapDelete("/{agentId}", DeleteAsync).WithName("DeleteAgent").WithSummary("Delete an agent.");
         agents.MapGet("/{agentId}/tools", ListToolsAsync).WithName("ListAgentTools").WithSummary("List the tools the agent's MCP servers offer, with their permission.");
+        agents.MapGet("/{agentId}/tool-changes", ListToolChangesAsync).WithName("ListToolChanges")
+            .WithSummary("List the tools whose definition changed since the agent accepted it; their calls are asked for until accepted.");
+        agents.MapPost("/{agentId}/tool-changes/{tool}/accept", AcceptToolChangeAsync).WithName("AcceptToolChange")
+            .WithSummary("Accept a tool's changed definition: its permission is the configured one again.");
         return app;
     }
 
@@ -63,25 +66,37 @@ public static class AgentsApi
             return NotFound(agentId);
         }
 
-        var tools = await agentTools.LoadAsync(agent.Config, cancellationToken);
+        var tools = await agentTools.LoadAsync(AgentKey(api, agentId), agent.Config, ToolPermissions.From(agent.Config.Permissions), cancellationToken);
         return TypedResults.Ok(new AgentToolsView(
-            [.. tools.All.Select(t => new AgentToolView(t.Info.QualifiedName, t.Info.Server, t.Info.Name, t.Info.Description, Schema(t.Info.InputSchemaJson), t.Permission))],
+            [.. tools.All.Select(t => new AgentToolView(
+                t.Info.QualifiedName, t.Info.Server, t.Info.Name, t.Info.Description, JsonSchemas.Parse(t.Info.InputSchemaJson), t.Permission, t.Changed))],
             [.. tools.Problems.Select(p => new ServerErrorView(p.Server, p.Error))]));
     }
 
-    /// <summary>A server's schema as JSON; a server that sent something unparsable gets an empty object schema.</summary>
-    private static JsonElement Schema(string json)
+    public static async Task<Results<Ok<ToolChangeListView>, ProblemHttpResult>> ListToolChangesAsync(string agentId, [AsParameters] ApiContext api)
     {
-        try
+        if (await Agent(api, agentId).GetAsync() is null)
         {
-            using var document = JsonDocument.Parse(json);
-            return document.RootElement.Clone();
+            return NotFound(agentId);
         }
-        catch (JsonException)
-        {
-            return JsonSerializer.SerializeToElement(new { type = "object" });
-        }
+
+        var changes = await api.Grains.GetGrain<IToolDefinitionsGrain>(AgentKey(api, agentId)).ListChangesAsync();
+        return TypedResults.Ok(new ToolChangeListView([.. changes.Select(ToolChangeView.From)]));
     }
+
+    public static async Task<Results<Ok<ToolChangeView>, ProblemHttpResult>> AcceptToolChangeAsync(string agentId, string tool, [AsParameters] ApiContext api)
+    {
+        if (await Agent(api, agentId).GetAsync() is null)
+        {
+            return NotFound(agentId);
+        }
+
+        return await api.Grains.GetGrain<IToolDefinitionsGrain>(AgentKey(api, agentId)).AcceptAsync(tool) is { } accepted
+            ? TypedResults.Ok(ToolChangeView.From(accepted))
+            : Problems.For(ErrorCodes.ToolChangeNotFound, $"Tool '{tool}' of agent '{agentId}' has no change waiting to be accepted.");
+    }
+
+    private static string AgentKey(ApiContext api, string agentId) => GrainKeys.Agent(api.Caller.Tenant, agentId);
 
     /// <summary>An id that no agent can have is not looked up: it is simply not found.</summary>
     private static IAgentGrain Agent(ApiContext api, string agentId) => AgentConfigValidator.IsValidId(agentId)

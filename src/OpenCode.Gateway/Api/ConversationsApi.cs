@@ -1,6 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenCode.Abstractions;
 using OpenCode.Gateway.Api.Models;
+using OpenCode.Runtime;
 
 namespace OpenCode.Gateway.Api;
 
@@ -15,9 +18,16 @@ public static class ConversationsApi
         conversations.MapPost("/", CreateAsync).WithName("CreateConversation").WithSummary("Start a conversation, optionally with a first message.");
         conversations.MapGet("/", ListAsync).WithName("ListConversations").WithSummary("List the caller's conversations, newest first.");
         conversations.MapGet("/{conversationId}", GetAsync).WithName("GetConversation").WithSummary("Get a conversation's status and totals.");
+        conversations.MapPatch("/{conversationId}", UpdateAsync).WithName("UpdateConversation")
+            .WithSummary("Set the conversation's tool permissions ({\"permissions\": {...}}), which take precedence over the agent's.");
         conversations.MapDelete("/{conversationId}", DeleteAsync).WithName("DeleteConversation").WithSummary("Delete a conversation and its history.");
-        conversations.MapPost("/{conversationId}/messages", SendAsync).WithName("SendMessage").WithSummary("Send a message and wait for the agent's reply.");
+        conversations.MapPost("/{conversationId}/messages", SendAsync).WithName("SendMessage")
+            .WithSummary("Send a message and wait for the agent's reply (202 when the turn pauses for tool approvals).");
         conversations.MapGet("/{conversationId}/messages", ListMessagesAsync).WithName("ListMessages").WithSummary("Page through the history, newest page first, oldest first within a page.");
+        conversations.MapGet("/{conversationId}/approvals", ListApprovalsAsync).WithName("ListApprovals")
+            .WithSummary("List the tool calls the paused turn waits to have approved.");
+        conversations.MapPost("/{conversationId}/approvals/{approvalId}", AnswerApprovalAsync).WithName("AnswerApproval")
+            .WithSummary("Answer an approval (once, always or reject) and wait for the turn's reply (202 when it pauses again).");
         return app;
     }
 
@@ -46,6 +56,7 @@ public static class ConversationsApi
             {
                 Messages = outcome.Reply is null ? [MessageView.From(outcome.UserMessage)] : [MessageView.From(outcome.UserMessage), MessageView.From(outcome.Reply)],
                 Error = outcome.Error,
+                Approvals = outcome.Approvals?.Select(ApprovalView.From).ToList(),
             };
         }
 
@@ -70,7 +81,42 @@ public static class ConversationsApi
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string conversationId, [AsParameters] ApiContext api) =>
         await Conversation(api, conversationId).DeleteAsync() ? TypedResults.NoContent() : NotFound(conversationId);
 
-    public static async Task<Results<Ok<MessageView>, ProblemHttpResult>> SendAsync(
+    /// <summary>
+    /// Only <c>permissions</c> can be changed: the object replaces the conversation's permissions (<c>{}</c> or
+    /// <c>null</c> clears them). Malformed permissions are validation failures naming the field.
+    /// </summary>
+    public static async Task<Results<Ok<ConversationView>, ProblemHttpResult>> UpdateAsync(string conversationId, JsonNode? body, [AsParameters] ApiContext api)
+    {
+        if (body is not JsonObject fields)
+        {
+            return Problems.Validation("body", "must be an object such as {\"permissions\": {\"tool_*\": \"ask\"}}");
+        }
+
+        if (fields.Select(f => f.Key).FirstOrDefault(k => k != "permissions") is { } unknown)
+        {
+            return Problems.Validation(unknown, "is not a field that can be changed; only 'permissions' can");
+        }
+
+        var conversation = Conversation(api, conversationId);
+        if (!fields.TryGetPropertyValue("permissions", out var node))
+        {
+            return await conversation.GetAsync() is { } current ? TypedResults.Ok(ConversationView.From(current)) : NotFound(conversationId);
+        }
+
+        Dictionary<string, ToolPermission>? permissions;
+        try
+        {
+            permissions = node?.Deserialize<Dictionary<string, ToolPermission>>(OpenCodeJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            return Problems.Validation("permissions" + (ex.Path?.TrimStart('$') ?? ""), ex.Message);
+        }
+
+        return TypedResults.Ok(ConversationView.From(await conversation.SetPermissionsAsync(permissions)));
+    }
+
+    public static async Task<Results<Ok<MessageView>, Accepted<WaitingApprovalView>, ProblemHttpResult>> SendAsync(
         string conversationId, SendMessageRequest request, [AsParameters] ApiContext api, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Message))
@@ -78,18 +124,21 @@ public static class ConversationsApi
             return Problems.Validation("message", "is required and must not be empty");
         }
 
-        var outcome = await Conversation(api, conversationId).SendAsync(request.Message, cancellationToken);
-        if (outcome.Error is { } error)
+        return TurnResult(conversationId, await Conversation(api, conversationId).SendAsync(request.Message, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<ApprovalListView>, ProblemHttpResult>> ListApprovalsAsync(string conversationId, [AsParameters] ApiContext api) =>
+        TypedResults.Ok(new ApprovalListView([.. (await Conversation(api, conversationId).GetApprovalsAsync()).Select(ApprovalView.From)]));
+
+    public static async Task<Results<Ok<MessageView>, Accepted<WaitingApprovalView>, ProblemHttpResult>> AnswerApprovalAsync(
+        string conversationId, string approvalId, AnswerApprovalRequest request, [AsParameters] ApiContext api, CancellationToken cancellationToken)
+    {
+        if (!ApprovalDecisions.IsAnswer(request.Decision))
         {
-            return Problems.For(error.Code, error.Message, new Dictionary<string, object?>
-            {
-                ["conversationId"] = conversationId,
-                ["turnId"] = outcome.TurnId,
-                ["userMessageId"] = outcome.UserMessage.Id,
-            });
+            return Problems.Validation("decision", "must be once, always or reject");
         }
 
-        return TypedResults.Ok(MessageView.From(outcome.Reply!));
+        return TurnResult(conversationId, await Conversation(api, conversationId).AnswerApprovalAsync(approvalId, request.Decision!, cancellationToken));
     }
 
     public static async Task<Results<Ok<MessageListView>, ProblemHttpResult>> ListMessagesAsync(
@@ -102,6 +151,34 @@ public static class ConversationsApi
 
         var page = await Conversation(api, conversationId).GetMessagesAsync(before, limit ?? DefaultPageLimit);
         return TypedResults.Ok(new MessageListView([.. page.Messages.Select(MessageView.From)], page.Next));
+    }
+
+    /// <summary>The reply (200), the approvals the turn waits for (202), or why the turn failed (a problem with the turn's ids).</summary>
+    private static Results<Ok<MessageView>, Accepted<WaitingApprovalView>, ProblemHttpResult> TurnResult(string conversationId, TurnOutcome outcome)
+    {
+        if (outcome.Error is { } error)
+        {
+            var extensions = new Dictionary<string, object?>
+            {
+                ["conversationId"] = conversationId,
+                ["turnId"] = outcome.TurnId,
+                ["userMessageId"] = outcome.UserMessage.Id,
+            };
+            if (error.Limit is not null)
+            {
+                extensions["limit"] = error.Limit;
+                extensions["reached"] = error.Reached;
+            }
+
+            return Problems.For(error.Code, error.Message, extensions);
+        }
+
+        if (outcome.IsWaitingForApproval)
+        {
+            return TypedResults.Accepted($"/conversations/{conversationId}/approvals", WaitingApprovalView.From(outcome));
+        }
+
+        return TypedResults.Ok(MessageView.From(outcome.Reply!));
     }
 
     /// <summary>An id this server never hands out is not looked up (no grain is activated for it): it is simply not found.</summary>

@@ -15,10 +15,13 @@ public static class Problems
         [ErrorCodes.AgentExists] = StatusCodes.Status409Conflict,
         [ErrorCodes.ConversationExists] = StatusCodes.Status409Conflict,
         [ErrorCodes.ConversationBusy] = StatusCodes.Status409Conflict,
+        [ErrorCodes.ApprovalNotFound] = StatusCodes.Status404NotFound,
+        [ErrorCodes.ApprovalAlreadyAnswered] = StatusCodes.Status409Conflict,
+        [ErrorCodes.ToolChangeNotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.ModelUnavailable] = StatusCodes.Status502BadGateway,
         [ErrorCodes.ModelError] = StatusCodes.Status502BadGateway,
-        [ErrorCodes.MaxStepsExceeded] = StatusCodes.Status502BadGateway,
-        [ErrorCodes.TurnTimeout] = StatusCodes.Status504GatewayTimeout,
+        // The request was fine and the server healthy: the agent's own limits stopped the turn.
+        [ErrorCodes.LimitExceeded] = StatusCodes.Status422UnprocessableEntity,
         [ErrorCodes.InternalError] = StatusCodes.Status500InternalServerError,
     };
 
@@ -75,10 +78,12 @@ public static class Problems
         ErrorCodes.ConversationNotFound => "The conversation was not found.",
         ErrorCodes.AgentExists => "The agent already exists.",
         ErrorCodes.ConversationBusy => "The conversation is running a turn.",
+        ErrorCodes.ApprovalNotFound => "The approval request was not found.",
+        ErrorCodes.ApprovalAlreadyAnswered => "The approval request was already answered.",
+        ErrorCodes.ToolChangeNotFound => "The tool has no change waiting to be accepted.",
         ErrorCodes.ModelUnavailable => "The model could not be reached.",
         ErrorCodes.ModelError => "The model answered with an error.",
-        ErrorCodes.MaxStepsExceeded => "The agent did not finish within its step limit.",
-        ErrorCodes.TurnTimeout => "The turn took too long.",
+        ErrorCodes.LimitExceeded => "The turn reached one of the agent's limits.",
         _ => "The request failed.",
     };
 }

@@ -12,6 +12,8 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
     private static readonly HashSet<string> AuthTypes = ["bearer", "api_key", "oauth2"];
     private static readonly HashSet<string> BusyPolicies = ["reject", "enqueue", "interrupt"];
 
+    private const int MaxPatternLength = 256;
+
     public static bool IsValidId(string id) => AgentIdPattern().IsMatch(id);
 
     public void ThrowIfInvalid(AgentConfig config)
@@ -272,17 +274,66 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
         }
     }
 
-    private static void ValidatePermissions(IReadOnlyDictionary<string, string>? permissions, Action<string, string> fail)
+    /// <summary>
+    /// The rules of a permissions map (an agent's or a conversation's): non-empty patterns, and <c>allow</c>,
+    /// <c>ask</c> or <c>deny</c> for each tool and each argument pattern.
+    /// </summary>
+    public static List<FieldError> ValidatePermissions(IReadOnlyDictionary<string, ToolPermission>? permissions)
     {
-        foreach (var (pattern, value) in permissions ?? new Dictionary<string, string>())
+        var errors = new List<FieldError>();
+        ValidatePermissions(permissions, (field, message) => errors.Add(new FieldError(field, message)));
+        return errors;
+    }
+
+    private static void ValidatePermissions(IReadOnlyDictionary<string, ToolPermission>? permissions, Action<string, string> fail)
+    {
+        const string modes = "expected allow, ask or deny";
+        foreach (var (pattern, value) in permissions ?? new Dictionary<string, ToolPermission>())
         {
-            if (string.IsNullOrWhiteSpace(pattern))
+            var path = $"permissions.{pattern}";
+            if (string.IsNullOrWhiteSpace(pattern) || pattern.Length > MaxPatternLength)
             {
-                fail("permissions", "a tool pattern must not be empty");
+                fail("permissions", $"a tool pattern must be 1-{MaxPatternLength} characters");
+                continue;
             }
-            else if (!ToolPermissions.IsMode(value))
+
+            if (value is null)
             {
-                fail($"permissions.{pattern}", $"'{value}' is not a permission; expected allow, ask or deny");
+                fail(path, $"must be a permission or an object {{ permission, arguments }}; {modes}");
+                continue;
+            }
+
+            if (!ToolPermissions.IsMode(value.Permission))
+            {
+                fail(value.Arguments is null ? path : $"{path}.permission", $"'{value.Permission}' is not a permission; {modes}");
+            }
+
+            foreach (var (argument, patterns) in value.Arguments ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())
+            {
+                var argumentPath = $"{path}.arguments.{argument}";
+                if (string.IsNullOrWhiteSpace(argument))
+                {
+                    fail($"{path}.arguments", "an argument name must not be empty");
+                    continue;
+                }
+
+                if (patterns is not { Count: > 0 })
+                {
+                    fail(argumentPath, "must hold at least one glob → permission");
+                    continue;
+                }
+
+                foreach (var (glob, permission) in patterns)
+                {
+                    if (string.IsNullOrEmpty(glob) || glob.Length > MaxPatternLength)
+                    {
+                        fail(argumentPath, $"a value pattern must be 1-{MaxPatternLength} characters");
+                    }
+                    else if (!ToolPermissions.IsMode(permission))
+                    {
+                        fail($"{argumentPath}.{glob}", $"'{permission}' is not a permission; {modes}");
+                    }
+                }
             }
         }
     }
@@ -302,6 +353,16 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
         if (limits?.TurnTimeoutSeconds is <= 0 or > AgentLimits.MaxTurnTimeoutSeconds)
         {
             fail("limits.turnTimeoutSeconds", $"must be between 1 and {AgentLimits.MaxTurnTimeoutSeconds}");
+        }
+
+        if (limits?.MaxTokensPerTurn is <= 0)
+        {
+            fail("limits.maxTokensPerTurn", "must be a positive number of tokens");
+        }
+
+        if (limits?.ApprovalTimeoutSeconds is <= 0 or > AgentLimits.MaxApprovalTimeoutSeconds)
+        {
+            fail("limits.approvalTimeoutSeconds", $"must be between 1 and {AgentLimits.MaxApprovalTimeoutSeconds}");
         }
     }
 

@@ -1,15 +1,16 @@
 using Microsoft.Extensions.Logging;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Agents;
+using OpenCode.Runtime.Tools;
 using Orleans.Concurrency;
 using Orleans.Storage;
 
 namespace OpenCode.Runtime.Conversations;
 
 /// <summary>
-/// One conversation: its head state, its history and the turn loop. Reentrant so that reads (and, later,
-/// cancel and approvals) are answered while a turn is in flight; at most one turn runs at a time and
-/// state writes are serialized through <see cref="CheckpointAsync"/>.
+/// One conversation: its head state, its history, the turn loop and the turn's approvals. Reentrant so that
+/// reads and answers to approvals are taken while a turn is in flight; at most one turn exists at a time (running,
+/// or paused waiting for approvals) and state writes are serialized through <see cref="CheckpointAsync"/>.
 /// </summary>
 [Reentrant]
 public sealed partial class ConversationGrain(
@@ -24,7 +25,11 @@ public sealed partial class ConversationGrain(
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private ConversationHistory? _history;
     private AgentSnapshot? _agent;
+    private ToolPermissions? _permissions;
+
+    /// <summary>The part of the turn running now: until the turn ends or pauses for approvals.</summary>
     private Task<TurnOutcome>? _turn;
+    private IGrainTimer? _approvalTimer;
     private bool _deleting;
 
     private string Key => this.GetPrimaryKeyString();
@@ -36,18 +41,31 @@ public sealed partial class ConversationGrain(
     private ConversationHistory History => _history ??= new ConversationHistory(state.State, GrainFactory, Key);
 
     /// <summary>
-    /// A turn that was in flight when its silo went away left its tool calls unfinished: they are reported
-    /// interrupted (never re-run here) and the turn is closed, so the conversation takes new messages.
+    /// A turn paused for approvals stays paused: its requests stay answerable, expired ones are rejected and
+    /// answered ones are carried out. Any other turn that was in flight when its silo went away left its tool
+    /// calls unfinished: they are reported interrupted (never re-run here) and the turn is closed, so the
+    /// conversation takes new messages.
     /// </summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.ActiveTurnId is null || state.State.Deleted)
+        if (state.State.Turn is not { } turn || state.State.Deleted)
         {
             return;
         }
 
-        History.FinishUnfinishedCalls(ToolCallStatuses.Interrupted, "The server stopped before the tool call's result was recorded.");
-        state.State.ActiveTurnId = null;
+        var interrupted = History.FinishUnfinishedCalls(ToolCallStatuses.Interrupted, "The server stopped before the tool call's result was recorded.");
+        if (turn.IsWaiting)
+        {
+            if (interrupted)
+            {
+                await CheckpointAsync();
+            }
+
+            ScheduleApprovalWork();
+            return;
+        }
+
+        state.State.Turn = null;
         await CheckpointAsync();
     }
 
@@ -74,31 +92,38 @@ public sealed partial class ConversationGrain(
         };
         _history = null;
         _agent = agent;
+        _permissions = null;
         await CheckpointAsync();
         await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(tenant, request.Owner))
             .AddAsync(new ConversationSummary(Id, agent.Id, state.State.CreatedAt));
         return Info();
     }
 
-    public Task<ConversationInfo?> GetAsync() => Task.FromResult(Exists ? Info() : null);
+    public Task<ConversationInfo?> GetAsync()
+    {
+        if (!Exists)
+        {
+            return Task.FromResult<ConversationInfo?>(null);
+        }
+
+        ExpireApprovals();
+        return Task.FromResult<ConversationInfo?>(Info());
+    }
 
     public async Task<TurnOutcome> SendAsync(string message, CancellationToken cancellationToken = default)
     {
         EnsureExists();
-        if (_turn is not null)
+        ExpireApprovals();
+        if (_turn is not null || state.State.Turn is not null)
         {
-            throw new OpenCodeException(ErrorCodes.ConversationBusy, $"Conversation '{Id}' is running a turn.");
+            throw new OpenCodeException(ErrorCodes.ConversationBusy, state.State.Turn?.IsWaiting == true
+                ? $"Conversation '{Id}' is waiting for tool approvals (GET /conversations/{Id}/approvals)."
+                : $"Conversation '{Id}' is running a turn.");
         }
 
-        // No other call runs until the turn's first await, so the claim below cannot race.
-        var turn = RunTurnAsync(message);
-        if (!turn.IsCompleted)
-        {
-            _turn = turn;
-        }
-
+        // No other call runs until the turn's first await, so the claim in StartTurn cannot race.
         // The turn belongs to the grain: a caller that goes away stops waiting, the turn goes on.
-        return await turn.WaitAsync(cancellationToken);
+        return await StartTurn(message).WaitAsync(cancellationToken);
     }
 
     public async Task<MessagePage> GetMessagesAsync(string? before, int limit)
@@ -106,6 +131,77 @@ public sealed partial class ConversationGrain(
         EnsureExists();
         var end = before is null ? History.Count : MessageIds.TryParse(before, out var index) ? index : throw InvalidCursor(before);
         return await History.PageAsync(end, Math.Clamp(limit, 1, MaxPageLimit));
+    }
+
+    public async Task<ConversationInfo> SetPermissionsAsync(IReadOnlyDictionary<string, ToolPermission>? permissions)
+    {
+        EnsureExists();
+        var errors = AgentConfigValidator.ValidatePermissions(permissions);
+        if (errors.Count > 0)
+        {
+            throw new ValidationFailedException(errors);
+        }
+
+        var previous = state.State.Permissions;
+        state.State.Permissions = permissions is { Count: > 0 } ? new Dictionary<string, ToolPermission>(permissions) : null;
+        _permissions = null;
+        try
+        {
+            await CheckpointAsync();
+        }
+        catch
+        {
+            state.State.Permissions = previous;
+            _permissions = null;
+            throw;
+        }
+
+        return Info();
+    }
+
+    public Task<IReadOnlyList<ApprovalRequest>> GetApprovalsAsync()
+    {
+        EnsureExists();
+        ExpireApprovals();
+        return Task.FromResult<IReadOnlyList<ApprovalRequest>>(PendingRequests());
+    }
+
+    public async Task<TurnOutcome> AnswerApprovalAsync(string approvalId, string decision, CancellationToken cancellationToken = default)
+    {
+        EnsureExists();
+        if (!ApprovalDecisions.IsAnswer(decision))
+        {
+            throw new ValidationFailedException([new FieldError("decision", "must be once, always or reject")]);
+        }
+
+        ExpireApprovals();
+        var turn = state.State.Turn;
+        var pending = turn?.Approvals.FirstOrDefault(a => a.Request.ApprovalId == approvalId);
+        if ((pending?.Decision ?? state.State.AnsweredApprovals.LastOrDefault(a => a.ApprovalId == approvalId)?.Decision) is { } earlier)
+        {
+            throw new OpenCodeException(ErrorCodes.ApprovalAlreadyAnswered, earlier == ApprovalDecisions.Expired
+                ? $"Approval '{approvalId}' expired before it was answered; its call was rejected."
+                : $"Approval '{approvalId}' was already answered ({earlier}).");
+        }
+
+        if (pending is null)
+        {
+            throw new OpenCodeException(ErrorCodes.ApprovalNotFound, $"Conversation '{Id}' has no approval '{approvalId}'.");
+        }
+
+        Decide(turn!, pending, decision);
+        if (decision == ApprovalDecisions.Always)
+        {
+            // Remembered for the tool in this conversation, so its other requests in this step need no answer either.
+            state.State.AlwaysAllowed.Add(pending.Request.ToolName);
+            foreach (var other in turn!.Unanswered.Where(a => a.Request.ToolName == pending.Request.ToolName).ToList())
+            {
+                Decide(turn, other, ApprovalDecisions.Always);
+            }
+        }
+
+        // A running part of the turn picks the answer up; otherwise the turn continues now.
+        return await (_turn ?? StartTurn(message: null)).WaitAsync(cancellationToken);
     }
 
     public async Task<bool> DeleteAsync()
@@ -128,6 +224,8 @@ public sealed partial class ConversationGrain(
             var owner = state.State.Owner;
             state.State = new ConversationState { Deleted = true };
             _history = null;
+            _approvalTimer?.Dispose();
+            _approvalTimer = null;
             await CheckpointAsync();
             await Task.WhenAll(pages.Select(page => page.ClearAsync()));
             await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(GrainKeys.TenantOf(Key), owner))
@@ -140,31 +238,55 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    private async Task<TurnOutcome> RunTurnAsync(string message)
+    /// <summary>Starts a new turn (with <paramref name="message"/>) or continues the paused one, and claims the conversation for it.</summary>
+    private Task<TurnOutcome> StartTurn(string? message)
     {
-        var turnId = "turn-" + Guid.NewGuid().ToString("N");
-        var history = History;
+        var turn = RunTurnAsync(message);
+        if (!turn.IsCompleted)
+        {
+            _turn = turn;
+        }
+
+        return turn;
+    }
+
+    /// <summary>Runs the turn until it ends or pauses; a pause with answers that arrived meanwhile goes straight on.</summary>
+    private async Task<TurnOutcome> RunTurnAsync(string? message)
+    {
         try
         {
             var agent = await PinnedAgentAsync();
-            var userMessage = tokens.Counted(new ConversationMessage
+            if (message is not null)
             {
-                Index = history.Count,
-                Role = MessageRoles.User,
-                Content = message,
-                CreatedAt = clock.GetUtcNow(),
-                TurnId = turnId,
-            });
-            history.Append(userMessage);
-            state.State.ActiveTurnId = turnId;
+                BeginTurn(message);
+            }
 
-            // The loop checkpoints the user message while the model works on the first request.
-            var context = new TurnContext(turnId, agent.Config, history, CheckpointAsync, usage => state.State.Usage = state.State.Usage.Add(usage));
-            var outcome = await RunLoopAsync(context, userMessage);
+            while (true)
+            {
+                var turn = state.State.Turn!;
+                // The loop checkpoints the user message while the model works on the first request.
+                var context = new TurnContext(
+                    GrainKeys.Agent(GrainKeys.TenantOf(Key), agent.Id),
+                    agent.Config,
+                    turn,
+                    History,
+                    _permissions ??= ToolPermissions.From(agent.Config.Permissions, state.State.Permissions),
+                    state.State.AlwaysAllowed,
+                    CheckpointAsync,
+                    usage => state.State.Usage = state.State.Usage.Add(usage));
+                var outcome = await RunLoopAsync(context);
+                if (!outcome.IsWaitingForApproval)
+                {
+                    return await EndTurnAsync(outcome);
+                }
 
-            state.State.ActiveTurnId = null;
-            await CheckpointAsync();
-            return outcome;
+                await CheckpointAsync();
+                if (!turn.HasAnswers)
+                {
+                    ScheduleApprovalWork();
+                    return outcome with { Approvals = PendingRequests() };
+                }
+            }
         }
         finally
         {
@@ -172,12 +294,47 @@ public sealed partial class ConversationGrain(
         }
     }
 
+    private void BeginTurn(string message)
+    {
+        var turnId = "turn-" + Guid.NewGuid().ToString("N");
+        var userMessage = tokens.Counted(new ConversationMessage
+        {
+            Index = History.Count,
+            Role = MessageRoles.User,
+            Content = message,
+            CreatedAt = clock.GetUtcNow(),
+            TurnId = turnId,
+        });
+        History.Append(userMessage);
+        state.State.Turn = new ActiveTurn { TurnId = turnId, UserMessageIndex = userMessage.Index };
+    }
+
+    /// <summary>Closes the turn: calls still waiting for an approval are rejected, and the end is checkpointed.</summary>
+    private async Task<TurnOutcome> EndTurnAsync(TurnOutcome outcome)
+    {
+        var turn = state.State.Turn!;
+        if (turn.IsWaiting)
+        {
+            History.RejectWaitingCalls("Not run: the turn ended before the call was approved.");
+            foreach (var approval in turn.Unanswered)
+            {
+                RememberAnswer(approval.Request.ApprovalId, ApprovalDecisions.Reject);
+            }
+        }
+
+        state.State.Turn = null;
+        _approvalTimer?.Dispose();
+        _approvalTimer = null;
+        await CheckpointAsync();
+        return outcome;
+    }
+
     /// <summary>Runs the loop; a fault of this server (not of the model or a tool) still ends the turn with an error.</summary>
-    private async Task<TurnOutcome> RunLoopAsync(TurnContext context, ConversationMessage userMessage)
+    private async Task<TurnOutcome> RunLoopAsync(TurnContext context)
     {
         try
         {
-            return await turnLoop.RunAsync(context, userMessage, CancellationToken.None);
+            return await turnLoop.RunAsync(context, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OrleansException and not InconsistentStateException)
         {
@@ -186,11 +343,92 @@ public sealed partial class ConversationGrain(
             return new TurnOutcome
             {
                 TurnId = context.TurnId,
-                UserMessage = userMessage,
+                UserMessage = (await History.ReadFromAsync(context.Turn.UserMessageIndex))[0],
                 Error = new TurnError(ErrorCodes.InternalError, "The server failed while running the turn; the conversation can take new messages."),
             };
         }
     }
+
+    private void Decide(ActiveTurn turn, PendingApproval approval, string decision)
+    {
+        turn.Approvals[turn.Approvals.IndexOf(approval)] = approval with { Decision = decision };
+        RememberAnswer(approval.Request.ApprovalId, decision);
+    }
+
+    private void RememberAnswer(string approvalId, string decision)
+    {
+        var answered = state.State.AnsweredApprovals;
+        answered.Add(new AnsweredApproval(approvalId, decision));
+        if (answered.Count > ConversationState.AnsweredApprovalsKept)
+        {
+            answered.RemoveRange(0, answered.Count - ConversationState.AnsweredApprovalsKept);
+        }
+    }
+
+    /// <summary>
+    /// Rejects the requests whose expiry has passed; if the paused turn then has answers to carry out (and no part
+    /// of it is running), it continues in the background. Called by the timer and whenever the conversation is asked.
+    /// </summary>
+    private void ExpireApprovals()
+    {
+        if (state.State.Turn is not { } turn)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var expired in turn.Unanswered.Where(a => a.Request.ExpiresAt <= now).ToList())
+        {
+            Decide(turn, expired, ApprovalDecisions.Expired);
+        }
+
+        if (turn.HasAnswers && _turn is null)
+        {
+            _ = ContinueInBackgroundAsync();
+        }
+    }
+
+    private async Task ContinueInBackgroundAsync()
+    {
+        try
+        {
+            await StartTurn(message: null);
+        }
+        catch (Exception ex)
+        {
+            LogTurnFault(logger, ex, Key, state.State.Turn?.TurnId ?? "");
+        }
+    }
+
+    /// <summary>
+    /// While the grain is active a timer wakes it when the earliest request expires (or at once when answers wait
+    /// to be carried out, as after a restart). An inactive grain needs no timer: it expires requests when asked.
+    /// </summary>
+    private void ScheduleApprovalWork()
+    {
+        _approvalTimer?.Dispose();
+        _approvalTimer = null;
+        if (state.State.Turn is not { IsWaiting: true } turn)
+        {
+            return;
+        }
+
+        var due = turn.HasAnswers
+            ? TimeSpan.Zero
+            : turn.Unanswered.Min(a => a.Request.ExpiresAt) is { } earliest ? earliest - clock.GetUtcNow() : (TimeSpan?)null;
+        if (due is { } delay)
+        {
+            _approvalTimer = this.RegisterGrainTimer(
+                () =>
+                {
+                    ExpireApprovals();
+                    return Task.CompletedTask;
+                },
+                new GrainTimerCreationOptions(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+    }
+
+    private List<ApprovalRequest> PendingRequests() => [.. state.State.Turn?.Unanswered.Select(a => a.Request) ?? []];
 
     /// <summary>The agent version this conversation started with; immutable, so read once per activation.</summary>
     private async Task<AgentSnapshot> PinnedAgentAsync() =>
@@ -226,11 +464,15 @@ public sealed partial class ConversationGrain(
         Id = Id,
         AgentId = state.State.AgentId,
         AgentVersion = state.State.AgentVersion,
-        Status = _turn is null ? ConversationStatuses.Idle : ConversationStatuses.Running,
+        Status = _turn is not null ? ConversationStatuses.Running
+            : state.State.Turn is not null ? ConversationStatuses.WaitingApproval
+            : ConversationStatuses.Idle,
         CreatedAt = state.State.CreatedAt,
         MessageCount = state.State.MessageCount,
         Usage = state.State.Usage,
         Metadata = state.State.Metadata,
+        Permissions = state.State.Permissions,
+        AlwaysAllowedTools = state.State.AlwaysAllowed.Count == 0 ? null : [.. state.State.AlwaysAllowed.Order(StringComparer.Ordinal)],
     };
 
     private void EnsureExists()

@@ -29,24 +29,17 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     /// <summary>Replaces a message still in the head (a step's tool calls filling in).</summary>
     public void Replace(ConversationMessage message) => state.Head[(int)(message.Index - state.PagedCount)] = message;
 
+    /// <summary>The newest message (the head always holds it); null for an empty conversation.</summary>
+    public ConversationMessage? Newest => state.Head.Count == 0 ? null : state.Head[^1];
+
     /// <summary>
     /// Gives every tool call still marked running a final status: they are in the newest messages (a step's
-    /// calls finish before the next step), so only the head is looked at.
+    /// calls finish before the next step), so only the head is looked at. True when a call was changed.
     /// </summary>
-    public void FinishUnfinishedCalls(string status, string reason)
-    {
-        for (var i = 0; i < state.Head.Count; i++)
-        {
-            var message = state.Head[i];
-            if (message.ToolCalls?.Any(c => c.Status == ToolCallStatuses.Running) == true)
-            {
-                state.Head[i] = message with
-                {
-                    ToolCalls = [.. message.ToolCalls.Select(c => c.Status == ToolCallStatuses.Running ? c with { Status = status, Result = reason } : c)],
-                };
-            }
-        }
-    }
+    public bool FinishUnfinishedCalls(string status, string reason) => FinishCalls(ToolCallStatuses.Running, status, reason);
+
+    /// <summary>Rejects every call still waiting for an approval (the turn ends without them).</summary>
+    public bool RejectWaitingCalls(string reason) => FinishCalls(ToolCallStatuses.WaitingApproval, ToolCallStatuses.Rejected, reason);
 
     /// <summary>
     /// Moves each full page out of the head, so a checkpoint serializes at most <see cref="PageSize"/> messages.
@@ -101,6 +94,10 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         return new MessagePage(messages, start > 0 ? MessageIds.Format(start) : null);
     }
 
+    /// <summary>The messages from index <paramref name="start"/> to the newest, oldest first.</summary>
+    public async Task<IReadOnlyList<ConversationMessage>> ReadFromAsync(long start) =>
+        (await PageAsync(state.MessageCount, (int)Math.Min(int.MaxValue, state.MessageCount - start))).Messages;
+
     /// <summary>Every history page written so far, for deleting the conversation.</summary>
     public IEnumerable<IHistoryPageGrain> AllPages()
     {
@@ -108,6 +105,25 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         {
             yield return PageGrain(pageNumber);
         }
+    }
+
+    private bool FinishCalls(string unfinished, string status, string reason)
+    {
+        var changed = false;
+        for (var i = 0; i < state.Head.Count; i++)
+        {
+            var message = state.Head[i];
+            if (message.ToolCalls?.Any(c => c.Status == unfinished) == true)
+            {
+                state.Head[i] = message with
+                {
+                    ToolCalls = [.. message.ToolCalls.Select(c => c.Status == unfinished ? c with { Status = status, Result = reason } : c)],
+                };
+                changed = true;
+            }
+        }
+
+        return changed;
     }
 
     private async ValueTask<IReadOnlyList<ConversationMessage>> ReadPageAsync(long pageNumber)

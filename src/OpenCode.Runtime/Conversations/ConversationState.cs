@@ -3,12 +3,16 @@ using OpenCode.Abstractions;
 namespace OpenCode.Runtime.Conversations;
 
 /// <summary>
-/// A conversation's head: its identity, the newest messages and running totals. Older messages live in
-/// history pages, so this state (and each checkpoint) stays bounded however long the conversation gets.
+/// A conversation's head: its identity, the newest messages, running totals, its own tool permissions and the
+/// turn in flight. Older messages live in history pages, so this state (and each checkpoint) stays bounded
+/// however long the conversation gets.
 /// </summary>
 [GenerateSerializer, Alias("OpenCode.ConversationState")]
 public sealed class ConversationState
 {
+    /// <summary>How many answered approval ids are remembered, so answering one again is a conflict rather than "not found".</summary>
+    public const int AnsweredApprovalsKept = 100;
+
     [Id(0)] public string AgentId { get; set; } = "";
     [Id(1)] public int AgentVersion { get; set; }
     [Id(2)] public string Owner { get; set; } = "";
@@ -23,10 +27,19 @@ public sealed class ConversationState
 
     [Id(7)] public TokenUsage Usage { get; set; } = TokenUsage.Zero;
 
-    /// <summary>The turn in flight, if any: set when the user message is appended, cleared when the turn ends.</summary>
-    [Id(8)] public string? ActiveTurnId { get; set; }
-
     [Id(9)] public bool Deleted { get; set; }
+
+    /// <summary>The turn in flight, if any: set when the user message is appended, cleared when the turn ends.</summary>
+    [Id(10)] public ActiveTurn? Turn { get; set; }
+
+    /// <summary>This conversation's tool permissions (<c>PATCH /conversations/{id}</c>), above the agent's.</summary>
+    [Id(11)] public Dictionary<string, ToolPermission>? Permissions { get; set; }
+
+    /// <summary>Tools approved with <c>always</c>: their <c>ask</c> calls run without asking again.</summary>
+    [Id(12)] public HashSet<string> AlwaysAllowed { get; set; } = [];
+
+    /// <summary>The newest answered approvals, oldest first, at most <see cref="AnsweredApprovalsKept"/>.</summary>
+    [Id(13)] public List<AnsweredApproval> AnsweredApprovals { get; set; } = [];
 
     public long MessageCount => PagedCount + Head.Count;
 }

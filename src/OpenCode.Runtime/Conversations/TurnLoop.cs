@@ -9,10 +9,11 @@ using OpenCode.Runtime.Tools;
 namespace OpenCode.Runtime.Conversations;
 
 /// <summary>
-/// The agent loop: fit the context window, call the model, run the tool calls it asks for, and go
-/// round again until the model answers without tools or the step limit is reached. The user message is
-/// checkpointed while the first request is with the model; every model step and every tool result is
-/// checkpointed before the next begins; the final step is checkpointed by the conversation with the end of the turn.
+/// The agent loop: fit the context window, call the model, run the tool calls it asks for, and go round again
+/// until the model answers without tools, a limit is reached or calls wait for approval. A turn that paused
+/// runs through here again once answers arrive: it carries out the answered calls first, then goes on. The
+/// user message is checkpointed while the first request is with the model; every model step and every tool
+/// result is checkpointed before the next begins; the end of the turn is checkpointed by the conversation.
 /// </summary>
 public sealed partial class TurnLoop(
     ChatClientFactory models,
@@ -23,92 +24,213 @@ public sealed partial class TurnLoop(
     TimeProvider clock,
     ILogger<TurnLoop> logger)
 {
-    public async Task<TurnOutcome> RunAsync(TurnContext turn, ConversationMessage userMessage, CancellationToken cancellationToken)
+    /// <summary>Runs the turn from where its <see cref="ActiveTurn"/> stands to its end or its next pause.</summary>
+    public async Task<TurnOutcome> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
-        var agent = turn.Agent;
-        var limits = agent.Limits;
+        var timeoutSeconds = turn.Agent.Limits?.TurnTimeoutSeconds ?? AgentLimits.DefaultTurnTimeoutSeconds;
+        var remaining = TimeSpan.FromSeconds(timeoutSeconds) - turn.Turn.RunningTime;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(limits?.TurnTimeoutSeconds ?? AgentLimits.DefaultTurnTimeoutSeconds));
-        var ct = timeout.Token;
-
-        var outcome = new TurnOutcome { TurnId = turn.TurnId, UserMessage = userMessage };
-        var turnUsage = TokenUsage.Zero;
-        var turnCalls = new List<ToolCallRecord>();
+        timeout.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        var started = clock.GetTimestamp();
         try
         {
-            var tools = await agentTools.LoadAsync(agent, ct);
-            foreach (var problem in tools.Problems)
-            {
-                LogServerProblem(logger, problem.Server, problem.Error);
-            }
-
-            var maxCalls = limits?.MaxToolCallsPerTurn ?? AgentLimits.DefaultMaxToolCallsPerTurn;
-            var offered = maxCalls == 0 ? ToolSet.Empty : tools;
-            var options = CreateOptions(agent.Model, offered);
-            // What every request carries besides the history: instructions and tool schemas.
-            var fixedTokens = tokens.Count(agent.Instructions) + tokens.Count(offered.OfferedSchemaText());
-            var maxSteps = limits?.MaxSteps ?? AgentLimits.DefaultMaxSteps;
-
-            for (var step = 1; step <= maxSteps; step++)
-            {
-                var messages = await contextWindow.BuildAsync(agent.Model, agent.Instructions, fixedTokens, turn.History);
-                var modelCall = CallModelAsync(agent.Model, messages, options, ct);
-                if (step == 1)
-                {
-                    // The user message becomes durable while the model works on the request (its write
-                    // costs no extra latency), and before anything the model answers is recorded or run.
-                    await turn.CheckpointAsync();
-                }
-
-                var (response, error) = await modelCall;
-                if (response is null)
-                {
-                    return outcome with { Error = error };
-                }
-
-                var usage = UsageOf(response);
-                turnUsage = turnUsage.Add(usage);
-                turn.RecordUsage(usage);
-
-                var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
-                var reply = tokens.Counted(new ConversationMessage
-                {
-                    Index = turn.History.Count,
-                    Role = MessageRoles.Assistant,
-                    Content = response.Text,
-                    ToolCalls = calls.Count == 0 ? null : [.. calls.Select(Pending)],
-                    Usage = usage,
-                    CreatedAt = clock.GetUtcNow(),
-                    TurnId = turn.TurnId,
-                });
-                turn.History.Append(reply);
-                if (calls.Count == 0)
-                {
-                    // The final step is checkpointed by the grain together with the end of the turn.
-                    return outcome with { Reply = reply with { ToolCalls = turnCalls.Count == 0 ? null : turnCalls, Usage = turnUsage } };
-                }
-
-                await turn.CheckpointAsync();
-
-                for (var i = 0; i < calls.Count; i++)
-                {
-                    var record = turnCalls.Count >= maxCalls
-                        ? reply.ToolCalls![i] with { Status = ToolCallStatuses.Rejected, Result = $"The limit of {maxCalls} tool calls per turn was reached." }
-                        : await RunToolAsync(tools, reply.ToolCalls![i], ct);
-                    turnCalls.Add(record);
-                    reply = tokens.Counted(reply with { ToolCalls = [.. reply.ToolCalls!.Select((c, j) => j == i ? record : c)] });
-                    turn.History.Replace(reply);
-                    await turn.CheckpointAsync();
-                }
-            }
-
-            return outcome with { Error = new TurnError(ErrorCodes.MaxStepsExceeded, $"The agent did not finish within {maxSteps} steps.") };
+            return await RunStepsAsync(turn, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             turn.History.FinishUnfinishedCalls(ToolCallStatuses.Cancelled, "The turn timed out before the tool call finished.");
-            return outcome with { Error = new TurnError(ErrorCodes.TurnTimeout, $"The turn did not finish within {limits?.TurnTimeoutSeconds ?? AgentLimits.DefaultTurnTimeoutSeconds} seconds.") };
+            return await FailedAsync(turn, LimitExceeded(
+                "turnTimeoutSeconds", timeoutSeconds, $"The turn did not finish within its limit of {timeoutSeconds} s (turnTimeoutSeconds)."));
         }
+        finally
+        {
+            // Time spent waiting for an approval is not running time: only the time in here counts.
+            turn.Turn.RunningTime += clock.GetElapsedTime(started);
+        }
+    }
+
+    private async Task<TurnOutcome> RunStepsAsync(TurnContext turn, CancellationToken ct)
+    {
+        var agent = turn.Agent;
+        var limits = agent.Limits;
+        var progress = turn.Turn;
+        var tools = await agentTools.LoadAsync(turn.AgentKey, agent, turn.Permissions, ct);
+        foreach (var problem in tools.Problems)
+        {
+            LogServerProblem(logger, problem.Server, problem.Error);
+        }
+
+        var maxCalls = limits?.MaxToolCallsPerTurn ?? AgentLimits.DefaultMaxToolCallsPerTurn;
+        var offered = maxCalls == 0 ? ToolSet.Empty : tools;
+        var options = CreateOptions(agent.Model, offered);
+        // What every request carries besides the history: instructions and tool schemas.
+        var fixedTokens = tokens.Count(agent.Instructions) + tokens.Count(offered.OfferedSchemaText());
+        var maxSteps = limits?.MaxSteps ?? AgentLimits.DefaultMaxSteps;
+
+        if (!await ApplyAnswersAsync(turn, tools, ct))
+        {
+            return await PausedAsync(turn);
+        }
+
+        while (true)
+        {
+            if (progress.Steps >= maxSteps)
+            {
+                return await FailedAsync(turn, LimitExceeded(
+                    "maxSteps", progress.Steps, $"The agent did not finish within its limit of {maxSteps} steps (maxSteps)."));
+            }
+
+            var messages = await contextWindow.BuildAsync(agent.Model, agent.Instructions, fixedTokens, turn.History);
+            var modelCall = CallModelAsync(agent.Model, messages, options, ct);
+            if (progress.Steps == 0)
+            {
+                // The user message becomes durable while the model works on the request (its write
+                // costs no extra latency), and before anything the model answers is recorded or run.
+                await turn.CheckpointAsync();
+            }
+
+            var (response, error) = await modelCall;
+            if (response is null)
+            {
+                return await FailedAsync(turn, error!);
+            }
+
+            var usage = UsageOf(response);
+            progress.Usage = progress.Usage.Add(usage);
+            progress.Steps++;
+            turn.RecordUsage(usage);
+
+            var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
+            var reply = tokens.Counted(new ConversationMessage
+            {
+                Index = turn.History.Count,
+                Role = MessageRoles.Assistant,
+                Content = response.Text,
+                ToolCalls = calls.Count == 0 ? null : [.. calls.Select(Pending)],
+                Usage = usage,
+                CreatedAt = clock.GetUtcNow(),
+                TurnId = turn.TurnId,
+            });
+            turn.History.Append(reply);
+
+            var used = progress.Usage.PromptTokens + progress.Usage.CompletionTokens;
+            if (limits?.MaxTokensPerTurn is { } budget && used > budget)
+            {
+                RejectCallsFrom(turn, 0, $"Not run: the turn used {used} tokens, over its limit of {budget}.");
+                return await FailedAsync(turn, LimitExceeded(
+                    "maxTokensPerTurn", used, $"The turn used {used} tokens, over its limit of {budget} (maxTokensPerTurn)."));
+            }
+
+            if (calls.Count == 0)
+            {
+                return await CompletedAsync(turn);
+            }
+
+            await turn.CheckpointAsync();
+            for (var i = 0; i < calls.Count; i++)
+            {
+                if (progress.ToolCalls >= maxCalls)
+                {
+                    RejectCallsFrom(turn, i, $"Not run: the turn reached its limit of {maxCalls} tool calls.");
+                    return await FailedAsync(turn, LimitExceeded(
+                        "maxToolCallsPerTurn", progress.ToolCalls + 1, $"The model asked for tool call {progress.ToolCalls + 1}, over the turn's limit of {maxCalls} (maxToolCallsPerTurn)."));
+                }
+
+                progress.ToolCalls++;
+                ReplaceCall(turn, i, await StartCallAsync(turn, tools, i, ct));
+                await turn.CheckpointAsync();
+            }
+
+            if (!await ApplyAnswersAsync(turn, tools, ct))
+            {
+                return await PausedAsync(turn);
+            }
+        }
+    }
+
+    /// <summary>Runs, refuses, or (for <c>ask</c>) files an approval request for call <paramref name="index"/> of the newest step.</summary>
+    private async Task<ToolCallRecord> StartCallAsync(TurnContext turn, ToolSet tools, int index, CancellationToken ct)
+    {
+        var call = turn.History.Newest!.ToolCalls![index];
+        if (tools.Find(call.Name) is not { } tool)
+        {
+            return call with { Status = ToolCallStatuses.Failed, Result = $"There is no tool named '{call.Name}'." };
+        }
+
+        var permission = tool.PermissionFor(call.ArgumentsJson);
+        // "Always" covers the tool as it was approved, not a definition that changed since.
+        if (permission == ToolPermissions.Ask && !tool.Changed && turn.AlwaysAllowed.Contains(call.Name))
+        {
+            permission = ToolPermissions.Allow;
+        }
+
+        switch (permission)
+        {
+            case ToolPermissions.Deny:
+                return call with { Status = ToolCallStatuses.Rejected, Result = $"Refused: the tool permissions deny this call of '{call.Name}'." };
+            case ToolPermissions.Ask:
+                var now = clock.GetUtcNow();
+                var expiry = turn.Agent.Limits?.ApprovalTimeoutSeconds;
+                turn.Turn.Approvals.Add(new PendingApproval(
+                    new ApprovalRequest
+                    {
+                        ApprovalId = "appr-" + Guid.NewGuid().ToString("N"),
+                        TurnId = turn.TurnId,
+                        CallId = call.Id,
+                        ToolName = call.Name,
+                        ArgumentsJson = call.ArgumentsJson,
+                        RequestedAt = now,
+                        ExpiresAt = expiry is { } seconds ? now.AddSeconds(seconds) : null,
+                    },
+                    index));
+                return call with { Status = ToolCallStatuses.WaitingApproval };
+            default:
+                return await RunToolAsync(tool, call, ct);
+        }
+    }
+
+    /// <summary>
+    /// Carries out the answered approvals of the newest step: an approved call runs (marked running first, so a
+    /// crash reports it interrupted rather than running it twice), a rejected or expired one gets a rejection
+    /// result. Answers arriving meanwhile are picked up too. True when no call waits any more.
+    /// </summary>
+    private async Task<bool> ApplyAnswersAsync(TurnContext turn, ToolSet tools, CancellationToken ct)
+    {
+        while (turn.Turn.Approvals.FirstOrDefault(a => a.Decision is not null) is { } answered)
+        {
+            turn.Turn.Approvals.Remove(answered);
+            var call = turn.History.Newest!.ToolCalls![answered.CallIndex];
+            ToolCallRecord result;
+            if (!ApprovalDecisions.Runs(answered.Decision!))
+            {
+                result = call with
+                {
+                    Status = ToolCallStatuses.Rejected,
+                    Result = answered.Decision == ApprovalDecisions.Expired
+                        ? "Not run: nobody approved the call before its approval request expired."
+                        : "Not run: the user rejected this tool call.",
+                };
+            }
+            else if (tools.Find(call.Name) is not { } tool)
+            {
+                result = call with { Status = ToolCallStatuses.Failed, Result = $"There is no tool named '{call.Name}' any more." };
+            }
+            else if (tool.PermissionFor(call.ArgumentsJson) == ToolPermissions.Deny)
+            {
+                result = call with { Status = ToolCallStatuses.Rejected, Result = $"Refused: the tool permissions deny this call of '{call.Name}'." };
+            }
+            else
+            {
+                ReplaceCall(turn, answered.CallIndex, call with { Status = ToolCallStatuses.Running });
+                await turn.CheckpointAsync();
+                result = await RunToolAsync(tool, call, ct);
+            }
+
+            ReplaceCall(turn, answered.CallIndex, result);
+            await turn.CheckpointAsync();
+        }
+
+        return !turn.Turn.IsWaiting;
     }
 
     /// <summary>
@@ -138,19 +260,8 @@ public sealed partial class TurnLoop(
         return (null, error);
     }
 
-    private async Task<ToolCallRecord> RunToolAsync(ToolSet tools, ToolCallRecord call, CancellationToken ct)
+    private async Task<ToolCallRecord> RunToolAsync(AgentTool tool, ToolCallRecord call, CancellationToken ct)
     {
-        var tool = tools.Find(call.Name);
-        if (tool is null)
-        {
-            return call with { Status = ToolCallStatuses.Failed, Result = $"There is no tool named '{call.Name}'." };
-        }
-
-        if (tool.Permission != ToolPermissions.Allow)
-        {
-            return call with { Status = ToolCallStatuses.Rejected, Result = $"The agent's permissions do not allow '{call.Name}' ({tool.Permission})." };
-        }
-
         var started = Stopwatch.GetTimestamp();
         McpToolResult result;
         try
@@ -171,6 +282,51 @@ public sealed partial class TurnLoop(
             DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         };
     }
+
+    /// <summary>Call <paramref name="index"/> of the newest step becomes <paramref name="record"/>; the step is re-counted.</summary>
+    private void ReplaceCall(TurnContext turn, int index, ToolCallRecord record)
+    {
+        var step = turn.History.Newest!;
+        turn.History.Replace(tokens.Counted(step with { ToolCalls = [.. step.ToolCalls!.Select((c, j) => j == index ? record : c)] }));
+    }
+
+    /// <summary>Calls of the newest step from <paramref name="index"/> on are not run.</summary>
+    private void RejectCallsFrom(TurnContext turn, int index, string reason)
+    {
+        var calls = turn.History.Newest!.ToolCalls ?? [];
+        for (var i = index; i < calls.Count; i++)
+        {
+            ReplaceCall(turn, i, calls[i] with { Status = ToolCallStatuses.Rejected, Result = reason });
+        }
+    }
+
+    /// <summary>The reply is the newest step, with every tool call of the turn and the turn's usage.</summary>
+    private async Task<TurnOutcome> CompletedAsync(TurnContext turn)
+    {
+        var (userMessage, steps) = await TurnMessagesAsync(turn);
+        var calls = steps.SelectMany(m => m.ToolCalls ?? []).ToList();
+        var reply = steps[^1] with { ToolCalls = calls.Count == 0 ? null : calls, Usage = turn.Turn.Usage };
+        return new TurnOutcome { TurnId = turn.TurnId, UserMessage = userMessage, Reply = reply };
+    }
+
+    private async Task<TurnOutcome> FailedAsync(TurnContext turn, TurnError error) =>
+        new() { TurnId = turn.TurnId, UserMessage = (await TurnMessagesAsync(turn)).User, Error = error };
+
+    private async Task<TurnOutcome> PausedAsync(TurnContext turn) => new()
+    {
+        TurnId = turn.TurnId,
+        UserMessage = (await TurnMessagesAsync(turn)).User,
+        Approvals = [.. turn.Turn.Unanswered.Select(a => a.Request)],
+    };
+
+    private static async Task<(ConversationMessage User, IReadOnlyList<ConversationMessage> Steps)> TurnMessagesAsync(TurnContext turn)
+    {
+        var messages = await turn.History.ReadFromAsync(turn.Turn.UserMessageIndex);
+        return (messages[0], messages.Skip(1).ToList());
+    }
+
+    private static TurnError LimitExceeded(string limit, long reached, string message) =>
+        new(ErrorCodes.LimitExceeded, message, limit, reached);
 
     private static ChatOptions CreateOptions(ModelConfig model, ToolSet tools) => new()
     {

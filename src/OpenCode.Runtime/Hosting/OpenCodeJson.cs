@@ -19,6 +19,7 @@ public static class OpenCodeJson
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { AcceptSnakeCase } };
+        options.Converters.Add(new ToolPermissionJsonConverter());
         return options;
     }
 

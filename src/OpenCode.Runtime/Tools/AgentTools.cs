@@ -3,10 +3,14 @@ using OpenCode.Runtime.Mcp;
 
 namespace OpenCode.Runtime.Tools;
 
-/// <summary>Loads what an agent's MCP servers offer and applies the agent's permissions.</summary>
-public sealed class AgentTools(McpServerResolver resolver, ToolCatalog catalog)
+/// <summary>
+/// Loads what an agent's MCP servers offer, checks each definition against the ones the agent accepted and
+/// applies the permissions.
+/// </summary>
+public sealed class AgentTools(McpServerResolver resolver, ToolCatalog catalog, IGrainFactory grains)
 {
-    public async Task<ToolSet> LoadAsync(AgentConfig agent, CancellationToken cancellationToken)
+    /// <param name="agentKey">The agent's grain key, under which its accepted tool definitions are kept.</param>
+    public async Task<ToolSet> LoadAsync(string agentKey, AgentConfig agent, ToolPermissions permissions, CancellationToken cancellationToken)
     {
         var entries = agent.Mcp?.Servers;
         if (entries is not { Count: > 0 })
@@ -32,10 +36,12 @@ public sealed class AgentTools(McpServerResolver resolver, ToolCatalog catalog)
         var loaded = await catalog.LoadAsync(specs, cancellationToken);
         problems.AddRange(loaded.Errors.Select(e => new ServerProblem(e.Server, e.Message)));
 
-        var permissions = ToolPermissions.From(agent.Permissions);
+        var changed = loaded.Tools.Count == 0
+            ? []
+            : (await grains.GetGrain<IToolDefinitionsGrain>(agentKey).CheckAsync([.. loaded.Tools.Select(ToolDefinitionHash.Define)])).ToHashSet(StringComparer.Ordinal);
         var byServer = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
         var tools = loaded.Tools
-            .Select(t => new AgentTool(t, byServer[t.Server], permissions.Resolve(t.QualifiedName)))
+            .Select(t => new AgentTool(t, byServer[t.Server], permissions.RuleFor(t.QualifiedName), changed.Contains(t.QualifiedName)))
             .ToList();
         return new ToolSet(tools, problems);
     }

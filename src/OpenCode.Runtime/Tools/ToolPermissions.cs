@@ -1,10 +1,12 @@
-using System.Text.RegularExpressions;
+using OpenCode.Abstractions;
 
 namespace OpenCode.Runtime.Tools;
 
 /// <summary>
-/// An agent's tool policy: glob → <c>allow</c> | <c>ask</c> | <c>deny</c>. The most specific pattern wins
-/// (an exact name beats any glob; among globs, the one with more literal characters); no match means allow.
+/// A tool policy: glob → <c>allow</c> | <c>ask</c> | <c>deny</c> (see <see cref="ToolPermission"/>). The agent's
+/// entries can be overridden by the conversation's: any conversation entry that matches beats every agent entry.
+/// Within one level the most specific pattern wins (an exact name beats any glob; among globs, the one with more
+/// literal characters); no match means allow.
 /// </summary>
 public sealed class ToolPermissions
 {
@@ -14,43 +16,43 @@ public sealed class ToolPermissions
 
     public static readonly ToolPermissions AllowAll = new([]);
 
-    private readonly Rule[] _rules;
+    private readonly Entry[] _entries;
 
-    private ToolPermissions(Rule[] rules) => _rules = rules;
+    private ToolPermissions(Entry[] entries) => _entries = entries;
 
     public static bool IsMode(string? value) => value is Allow or Ask or Deny;
 
-    public static ToolPermissions From(IReadOnlyDictionary<string, string>? permissions) =>
-        permissions is null or { Count: 0 }
-            ? AllowAll
-            : new([.. permissions.Select(p => Rule.Create(p.Key, p.Value)).OrderByDescending(r => r.Specificity)]);
-
-    public string Resolve(string toolName)
+    public static ToolPermissions From(
+        IReadOnlyDictionary<string, ToolPermission>? agent,
+        IReadOnlyDictionary<string, ToolPermission>? conversation = null)
     {
-        foreach (var rule in _rules)
+        if (agent is null or { Count: 0 } && conversation is null or { Count: 0 })
         {
-            if (rule.Matches(toolName))
-            {
-                return rule.Mode;
-            }
+            return AllowAll;
         }
 
-        return Allow;
+        IEnumerable<Entry> Level(IReadOnlyDictionary<string, ToolPermission>? permissions, int level) =>
+            (permissions ?? new Dictionary<string, ToolPermission>()).Select(p => Entry.Create(p.Key, p.Value, level));
+
+        return new([.. Level(conversation, 1).Concat(Level(agent, 0)).OrderByDescending(e => e.Level).ThenByDescending(e => e.Glob.Specificity)]);
     }
 
-    private sealed record Rule(string Pattern, string Mode, Regex? Glob, int Specificity)
-    {
-        public static Rule Create(string pattern, string mode)
-        {
-            var isGlob = pattern.Contains('*') || pattern.Contains('?');
-            var literals = pattern.Count(c => c is not '*' and not '?');
-            var glob = isGlob
-                ? new Regex("^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.CultureInvariant)
-                : null;
-            // Exact names rank above every glob; globs rank by how much of the name they pin down.
-            return new Rule(pattern, mode, glob, isGlob ? literals : int.MaxValue);
-        }
+    /// <summary>The rule of the entry that decides for <paramref name="toolName"/>.</summary>
+    public ToolRule RuleFor(string toolName) => _entries.FirstOrDefault(e => e.Glob.Matches(toolName))?.Rule ?? ToolRule.Allowed;
 
-        public bool Matches(string toolName) => Glob?.IsMatch(toolName) ?? string.Equals(Pattern, toolName, StringComparison.Ordinal);
+    /// <summary>The tool's permission before any argument pattern is applied.</summary>
+    public string Resolve(string toolName) => RuleFor(toolName).Permission;
+
+    private sealed record Entry(Glob Glob, ToolRule Rule, int Level)
+    {
+        public static Entry Create(string pattern, ToolPermission permission, int level)
+        {
+            var arguments = (permission.Arguments ?? new Dictionary<string, IReadOnlyDictionary<string, string>>())
+                .Select(a => new ToolRule.ArgumentRule(
+                    a.Key,
+                    [.. a.Value.Select(p => (Glob: Glob.ForValues(p.Key), Permission: p.Value)).OrderByDescending(p => p.Glob.Specificity)]))
+                .ToList();
+            return new Entry(Glob.ForNames(pattern), new ToolRule(permission.Permission, arguments), level);
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace OpenCode.Runtime.Tools;
 
 /// <summary>
 /// The tools of one turn: every tool the agent's servers offer with its permission, the declarations
-/// offered to the model (allowed tools only) and the servers that could not be reached.
+/// offered to the model (every tool not denied outright) and the servers that could not be reached.
 /// </summary>
 public sealed class ToolSet
 {
@@ -19,21 +19,21 @@ public sealed class ToolSet
         All = tools;
         Problems = problems;
         _byName = tools.ToDictionary(t => t.Info.QualifiedName, StringComparer.Ordinal);
-        Offered = [.. tools.Where(t => t.Permission == ToolPermissions.Allow).Select(Declare)];
+        Offered = [.. tools.Where(t => t.Offered).Select(Declare)];
     }
 
     public IReadOnlyList<AgentTool> All { get; }
 
     public IReadOnlyList<ServerProblem> Problems { get; }
 
-    /// <summary>What the model is told it may call. <c>ask</c> tools wait for approvals, which this version does not offer.</summary>
+    /// <summary>What the model is told it may call; a call of an <c>ask</c> tool waits for its approval.</summary>
     public IReadOnlyList<AITool> Offered { get; }
 
     public AgentTool? Find(string qualifiedName) => _byName.GetValueOrDefault(qualifiedName);
 
     /// <summary>The text of the offered schemas, for counting what they take from the context window.</summary>
     public string OfferedSchemaText() =>
-        string.Concat(All.Where(t => t.Permission == ToolPermissions.Allow).Select(t => t.Info.QualifiedName + t.Info.Description + t.Info.InputSchemaJson));
+        string.Concat(All.Where(t => t.Offered).Select(t => t.Info.QualifiedName + t.Info.Description + t.Info.InputSchemaJson));
 
     private static AIFunctionDeclaration Declare(AgentTool tool)
     {

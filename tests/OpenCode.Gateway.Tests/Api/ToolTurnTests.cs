@@ -112,7 +112,9 @@ public sealed class ToolTurnTests(GatewayFixture fixture)
 
         var response = await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "slowly" });
 
-        await AssertProblemAsync(response, HttpStatusCode.GatewayTimeout, "turn_timeout");
+        var problem = await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "limit_exceeded");
+        Assert.Equal("turnTimeoutSeconds", (string?)problem["limit"]);
+        Assert.Contains("turnTimeoutSeconds", (string?)problem["detail"]);
         var history = (await ReadAsync(await Client.GetAsync($"/conversations/{conversation}/messages")))["messages"]!.AsArray();
         Assert.Equal("cancelled", (string?)history[^1]!["toolCalls"]![0]!["status"]);
         Assert.Equal("idle", (string?)(await ReadAsync(await Client.GetAsync($"/conversations/{conversation}")))["status"]);

@@ -218,7 +218,9 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
 
         var outcome = await runtime.Conversation(id).SendAsync("loop");
 
-        Assert.Equal(ErrorCodes.MaxStepsExceeded, outcome.Error?.Code);
+        Assert.Equal(ErrorCodes.LimitExceeded, outcome.Error?.Code);
+        Assert.Equal("maxSteps", outcome.Error!.Limit);
+        Assert.Equal(2, outcome.Error.Reached);
         var history = await runtime.Conversation(id).GetMessagesAsync(null, 10);
         Assert.Equal(3, history.Messages.Count);
         Assert.All(history.Messages.Skip(1), m => Assert.Equal(ToolCallStatuses.Failed, m.ToolCalls!.Single().Status));

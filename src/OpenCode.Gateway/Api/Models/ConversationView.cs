@@ -11,7 +11,9 @@ public sealed record ConversationView(
     DateTimeOffset CreatedAt,
     long MessageCount,
     TokenUsage Usage,
-    IReadOnlyDictionary<string, string>? Metadata)
+    IReadOnlyDictionary<string, string>? Metadata,
+    IReadOnlyDictionary<string, ToolPermission>? Permissions,
+    IReadOnlyList<string>? AlwaysAllowedTools)
 {
     /// <summary>Set when the conversation was created with a first message: that message and the reply.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -21,6 +23,11 @@ public sealed record ConversationView(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TurnError? Error { get; init; }
 
-    public static ConversationView From(ConversationInfo info) =>
-        new(info.Id, info.AgentId, info.AgentVersion, info.Status, info.CreatedAt, info.MessageCount, info.Usage, info.Metadata);
+    /// <summary>Set when the first message's turn paused: the approvals it waits for.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ApprovalView>? Approvals { get; init; }
+
+    public static ConversationView From(ConversationInfo info) => new(
+        info.Id, info.AgentId, info.AgentVersion, info.Status, info.CreatedAt, info.MessageCount, info.Usage, info.Metadata,
+        info.Permissions, info.AlwaysAllowedTools);
 }

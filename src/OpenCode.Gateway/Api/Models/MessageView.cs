@@ -27,7 +27,7 @@ public sealed record ToolCallView(string Id, string Name, JsonElement Arguments,
     public static ToolCallView From(ToolCallRecord call) => new(call.Id, call.Name, ParseArguments(call.ArgumentsJson), call.Status, call.Result, call.DurationMs);
 
     /// <summary>Arguments are shown as the JSON object the model sent; anything else as the string it was.</summary>
-    private static JsonElement ParseArguments(string json)
+    public static JsonElement ParseArguments(string json)
     {
         try
         {

@@ -1,0 +1,3 @@
+namespace OpenCode.Gateway.Api.Models;
+
+public sealed record ApprovalListView(IReadOnlyList<ApprovalView> Approvals);
