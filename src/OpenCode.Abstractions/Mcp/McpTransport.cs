@@ -12,4 +12,7 @@ public enum McpTransport
 
     /// <summary>The legacy HTTP+SSE transport only.</summary>
     Sse,
+
+    /// <summary>A server hosted in the silo's own process (the built-in <c>workspace</c> server), over in-memory pipes.</summary>
+    InProcess,
 }

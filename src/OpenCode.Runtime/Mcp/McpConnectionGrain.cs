@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Mcp;
 
@@ -10,7 +11,7 @@ namespace OpenCode.Runtime.Mcp;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-public sealed class McpConnectionGrain(ILoggerFactory loggerFactory) : Grain, IMcpConnectionGrain
+public sealed class McpConnectionGrain(ILoggerFactory loggerFactory, WorkspaceServer workspace) : Grain, IMcpConnectionGrain
 {
     private McpServerConnection? _connection;
     private string? _key;
@@ -40,6 +41,6 @@ public sealed class McpConnectionGrain(ILoggerFactory loggerFactory) : Grain, IM
             throw new ArgumentException($"The MCP server spec '{spec.Name}' has key '{spec.Key}', not this grain's key '{key}'.", nameof(spec));
         }
 
-        return _connection ??= new McpServerConnection(spec, loggerFactory);
+        return _connection ??= new McpServerConnection(spec, loggerFactory, workspace);
     }
 }

@@ -7,6 +7,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Mcp;
 
@@ -33,16 +34,18 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
 
     private readonly McpServerSpec _spec;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly WorkspaceServer _workspace;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _disposing = new();
     private Task<Session>? _session;
     private bool _disposed;
 
-    public McpServerConnection(McpServerSpec spec, ILoggerFactory loggerFactory)
+    public McpServerConnection(McpServerSpec spec, ILoggerFactory loggerFactory, WorkspaceServer workspace)
     {
         _spec = spec;
         _loggerFactory = loggerFactory;
+        _workspace = workspace;
         _logger = loggerFactory.CreateLogger<McpServerConnection>();
         CallTimeout = TimeSpan.FromSeconds(Math.Clamp(spec.CallTimeoutSeconds, 1, MaxCallTimeoutSeconds));
     }
@@ -363,6 +366,9 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                         ConnectionTimeout = ConnectTimeout,
                     },
                     _loggerFactory);
+
+            case McpTransport.InProcess:
+                return _workspace.CreateTransport(_spec);
 
             default:
                 throw new InvalidOperationException($"the '{_spec.Transport}' transport is not supported");

@@ -20,6 +20,7 @@ public sealed class McpServerResolver(OperatorMcpServers operatorServers)
             "stdio" => McpTransport.Stdio,
             "streamable-http" => McpTransport.StreamableHttp,
             "sse" => McpTransport.Sse,
+            Workspace.WorkspaceServer.TransportName => McpTransport.InProcess,
             _ => null,
         };
         if (kind is null)

@@ -1,10 +1,13 @@
 using System.Text.RegularExpressions;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Tools;
 
 /// <summary>
 /// An agent's tool policy: glob → <c>allow</c> | <c>ask</c> | <c>deny</c>. The most specific pattern wins
 /// (an exact name beats any glob; among globs, the one with more literal characters); no match means allow.
+/// A tool that runs commands (<see cref="WorkspaceServer.RunCommandTool"/>) asks instead: only a rule naming it
+/// exactly can allow it, and a glob can only make it stricter.
 /// </summary>
 public sealed class ToolPermissions
 {
@@ -27,15 +30,16 @@ public sealed class ToolPermissions
 
     public string Resolve(string toolName)
     {
+        var asksUnlessNamed = toolName == WorkspaceServer.RunCommandTool;
         foreach (var rule in _rules)
         {
             if (rule.Matches(toolName))
             {
-                return rule.Mode;
+                return asksUnlessNamed && rule.Glob is not null && rule.Mode == Allow ? Ask : rule.Mode;
             }
         }
 
-        return Allow;
+        return asksUnlessNamed ? Ask : Allow;
     }
 
     private sealed record Rule(string Pattern, string Mode, Regex? Glob, int Specificity)
