@@ -14,7 +14,7 @@ namespace OpenCode.Runtime.Tools.Workspace;
 public sealed class WorkspaceFileTools(WorkspaceRoot root, WorkspaceOptions options)
 {
     /// <summary>The default of <c>search_files</c>' <c>maxResults</c>.</summary>
-    public const int DefaultSearchResults = 100;
+    private const int DefaultSearchResults = 100;
 
     /// <summary>How many entries one search may look at, so a search of a huge tree ends.</summary>
     private const int MaxEntriesSearched = 200_000;

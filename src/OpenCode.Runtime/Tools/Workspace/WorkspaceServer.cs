@@ -22,8 +22,6 @@ public sealed class WorkspaceServer(WorkspaceOptions options, ILoggerFactory log
     /// <summary>The tool that asks for approval unless an agent's permissions name it exactly.</summary>
     public static readonly string RunCommandTool = McpToolNames.Qualify(Name, "run_command");
 
-    public WorkspaceOptions Options => options;
-
     /// <summary>The server as an operator-defined MCP server entry; null when no workspace root is configured.</summary>
     public static McpServerConfig? OperatorEntry(WorkspaceOptions options) => options.Enabled
         ? new McpServerConfig
