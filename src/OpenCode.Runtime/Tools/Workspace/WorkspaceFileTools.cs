@@ -134,7 +134,49 @@ public sealed class WorkspaceFileTools(WorkspaceRoot root, WorkspaceOptions opti
             throw new McpException($"The directory '{path}' does not exist.");
         }
 
-        var limit = Math.Clamp(maxResults, 1, options.MaxResults);
+        try
+        {
+            return Search(start, pattern, Math.Clamp(maxResults, 1, options.MaxResults), cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw Failed("search", path, exception);
+        }
+    }
+
+    [McpServerTool(Name = "write_file", Destructive = true, Idempotent = true)]
+    [Description("Writes a text file (UTF-8) in the workspace, replacing it if it exists and creating missing parent directories.")]
+    public async Task<string> WriteFileAsync(
+        [Description("The file's path, relative to the workspace root.")] string path,
+        [Description("The complete new content of the file.")] string content,
+        CancellationToken cancellationToken = default)
+    {
+        var full = root.Resolve(path);
+        if (Directory.Exists(full))
+        {
+            throw new McpException($"'{path}' is a directory.");
+        }
+
+        var bytes = Utf8.GetBytes(content ?? "");
+        if (bytes.Length > options.MaxWriteBytes)
+        {
+            throw new McpException($"The content is {bytes.Length} bytes; the workspace accepts files of at most {options.MaxWriteBytes} bytes.");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllBytesAsync(full, bytes, cancellationToken);
+            return $"Wrote {bytes.Length} bytes to {root.Relative(full)}.";
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw Failed("write", path, exception);
+        }
+    }
+
+    private string Search(DirectoryInfo start, string pattern, int limit, CancellationToken cancellationToken)
+    {
         var found = new List<string>();
         var searched = 0;
         var pending = new Stack<DirectoryInfo>([start]);
@@ -175,37 +217,6 @@ public sealed class WorkspaceFileTools(WorkspaceRoot root, WorkspaceOptions opti
         }
 
         return found.Count == 0 ? $"No names match '{pattern}'." : Found(found, null);
-    }
-
-    [McpServerTool(Name = "write_file", Destructive = true, Idempotent = true)]
-    [Description("Writes a text file (UTF-8) in the workspace, replacing it if it exists and creating missing parent directories.")]
-    public async Task<string> WriteFileAsync(
-        [Description("The file's path, relative to the workspace root.")] string path,
-        [Description("The complete new content of the file.")] string content,
-        CancellationToken cancellationToken = default)
-    {
-        var full = root.Resolve(path);
-        if (Directory.Exists(full))
-        {
-            throw new McpException($"'{path}' is a directory.");
-        }
-
-        var bytes = Utf8.GetBytes(content ?? "");
-        if (bytes.Length > options.MaxWriteBytes)
-        {
-            throw new McpException($"The content is {bytes.Length} bytes; the workspace accepts files of at most {options.MaxWriteBytes} bytes.");
-        }
-
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            await File.WriteAllBytesAsync(full, bytes, cancellationToken);
-            return $"Wrote {bytes.Length} bytes to {root.Relative(full)}.";
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw Failed("write", path, exception);
-        }
     }
 
     private static Encoding EncodingNamed(string? name) => name?.Trim().ToLowerInvariant() switch

@@ -73,9 +73,11 @@ public sealed partial class WorkspaceRoot
         {
             real = Follow(Path.IsPathRooted(path) ? path : Path.Join(FullPath, path), ref hops);
         }
-        catch (IOException exception) when (hops > MaxLinkHops)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw Refused(path, exception.Message);
+            throw Refused(path, hops > MaxLinkHops ? exception.Message
+                : exception is UnauthorizedAccessException ? "cannot be followed: permission denied"
+                : $"cannot be followed: {exception.Message}");
         }
 
         if (!IsUnder(real, FullPath))

@@ -103,6 +103,17 @@ public sealed class WorkspaceFileToolsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_path_through_a_file_is_an_error_result_naming_the_path()
+    {
+        _workspace.Write("plain.txt", "x");
+
+        var (isError, text) = await _session.CallAsync("read_file", new() { ["path"] = "plain.txt/more.txt" });
+
+        Assert.True(isError);
+        Assert.EndsWith("'plain.txt/more.txt' does not exist.", text);
+    }
+
+    [Fact]
     public async Task A_path_escape_is_an_error_result_and_the_session_goes_on()
     {
         _workspace.Write("ok.txt", "fine");
