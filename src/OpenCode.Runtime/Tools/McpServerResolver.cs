@@ -1,4 +1,5 @@
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Tools;
 
@@ -20,7 +21,7 @@ public sealed class McpServerResolver(OperatorMcpServers operatorServers)
             "stdio" => McpTransport.Stdio,
             "streamable-http" => McpTransport.StreamableHttp,
             "sse" => McpTransport.Sse,
-            Workspace.WorkspaceServer.TransportName => McpTransport.InProcess,
+            WorkspaceServer.TransportName => McpTransport.InProcess,
             _ => null,
         };
         if (kind is null)
