@@ -15,4 +15,6 @@ public enum McpTransport
 
     /// <summary>A WebSocket (<c>ws://</c>, <c>wss://</c>): each JSON-RPC message is one text message.</summary>
     WebSocket,
+    /// <summary>A server hosted in the silo's own process (the built-in <c>workspace</c> server), over in-memory pipes.</summary>
+    InProcess,
 }

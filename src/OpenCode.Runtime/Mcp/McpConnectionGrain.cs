@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Mcp.Auth;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Mcp;
 
@@ -11,7 +12,7 @@ namespace OpenCode.Runtime.Mcp;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-public sealed class McpConnectionGrain(ConfiguredSecrets secrets, ILoggerFactory loggerFactory) : Grain, IMcpConnectionGrain
+public sealed class McpConnectionGrain(ConfiguredSecrets secrets, ILoggerFactory loggerFactory, WorkspaceServer workspace) : Grain, IMcpConnectionGrain
 {
     private McpServerConnection? _connection;
     private string? _key;
@@ -41,6 +42,6 @@ public sealed class McpConnectionGrain(ConfiguredSecrets secrets, ILoggerFactory
             throw new ArgumentException($"The MCP server spec '{spec.Name}' has key '{spec.Key}', not this grain's key '{key}'.", nameof(spec));
         }
 
-        return _connection ??= new McpServerConnection(spec, secrets, loggerFactory);
+        return _connection ??= new McpServerConnection(spec, secrets, loggerFactory, workspace);
     }
 }

@@ -9,6 +9,7 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Mcp.Auth;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Mcp;
 
@@ -36,6 +37,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     private readonly McpServerSpec _spec;
     private readonly ConfiguredSecrets _secrets;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly WorkspaceServer _workspace;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _disposing = new();
@@ -43,11 +45,12 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     private McpCredentials? _credentials;
     private bool _disposed;
 
-    public McpServerConnection(McpServerSpec spec, ConfiguredSecrets secrets, ILoggerFactory loggerFactory)
+    public McpServerConnection(McpServerSpec spec, ConfiguredSecrets secrets, ILoggerFactory loggerFactory, WorkspaceServer workspace)
     {
         _spec = spec;
         _secrets = secrets;
         _loggerFactory = loggerFactory;
+        _workspace = workspace;
         _logger = loggerFactory.CreateLogger<McpServerConnection>();
         CallTimeout = TimeSpan.FromSeconds(Math.Clamp(spec.CallTimeoutSeconds, 1, MaxCallTimeoutSeconds));
     }
@@ -377,6 +380,9 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                 }
 
                 return new WebSocketClientTransport(_spec.Name, socketEndpoint, Credentials(), _loggerFactory);
+
+            case McpTransport.InProcess:
+                return _workspace.CreateTransport(_spec);
 
             default:
                 throw new InvalidOperationException($"the '{_spec.Transport}' transport is not supported");

@@ -1,21 +1,23 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenCode.Runtime.Mcp.Auth;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Mcp;
 
 public static class McpServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="ToolCatalog"/> and <see cref="ConfiguredSecrets"/> (singletons). The <see cref="McpConnectionGrain"/>
-    /// itself is found by Orleans in this assembly; besides the secrets, the silo's <c>IGrainFactory</c>, configuration
-    /// and logging are all it needs.
+    /// Registers <see cref="ToolCatalog"/> and <see cref="ConfiguredSecrets"/> (singletons) and the in-process
+    /// <see cref="WorkspaceServer"/>. The <see cref="McpConnectionGrain"/> itself is found by Orleans in this assembly;
+    /// besides those, the silo's <c>IGrainFactory</c>, configuration and logging are all it needs.
     /// </summary>
     public static IServiceCollection AddMcpTools(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<ToolCatalog>();
         services.TryAddSingleton<ConfiguredSecrets>();
+        services.AddWorkspaceServer();
         return services;
     }
 }

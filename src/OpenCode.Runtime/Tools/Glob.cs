@@ -23,6 +23,9 @@ public sealed class Glob
     /// <summary>Literal characters; a pattern without wildcards ranks above every glob.</summary>
     public int Specificity { get; }
 
+    /// <summary>A pattern without wildcards: it matches one name exactly.</summary>
+    public bool IsExact => _regex is null;
+
     public static bool HasWildcards(string pattern) => pattern.Contains('*') || pattern.Contains('?');
 
     public static Glob ForNames(string pattern) => Create(pattern, segmented: false);

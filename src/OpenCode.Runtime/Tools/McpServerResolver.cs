@@ -1,4 +1,5 @@
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Tools;
 
@@ -21,6 +22,7 @@ public sealed class McpServerResolver(OperatorMcpServers operatorServers)
             "streamable-http" => McpTransport.StreamableHttp,
             "sse" => McpTransport.Sse,
             "websocket" => McpTransport.WebSocket,
+            WorkspaceServer.TransportName => McpTransport.InProcess,
             _ => null,
         };
         if (kind is null)

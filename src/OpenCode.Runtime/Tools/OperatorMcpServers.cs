@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Tools;
 
@@ -27,6 +28,12 @@ public sealed class OperatorMcpServers
                 var name = entry[..colon];
                 _servers[name] = new McpServerConfig { Name = name, Url = entry[(colon + 1)..] };
             }
+        }
+
+        // The built-in workspace server, when a root is configured, is the server named 'workspace'.
+        if (WorkspaceServer.OperatorEntry(WorkspaceOptions.From(configuration)) is { } workspace)
+        {
+            _servers[workspace.Name] = workspace;
         }
     }
 

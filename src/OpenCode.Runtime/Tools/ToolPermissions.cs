@@ -1,4 +1,5 @@
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Tools;
 
@@ -7,6 +8,8 @@ namespace OpenCode.Runtime.Tools;
 /// entries can be overridden by the conversation's: any conversation entry that matches beats every agent entry.
 /// Within one level the most specific pattern wins (an exact name beats any glob; among globs, the one with more
 /// literal characters); no match means allow.
+/// A tool that runs commands (<see cref="WorkspaceServer.RunCommandTool"/>) asks instead: only a rule naming it
+/// exactly can allow it, and a glob can only make it stricter.
 /// </summary>
 public sealed class ToolPermissions
 {
@@ -15,6 +18,9 @@ public sealed class ToolPermissions
     public const string Deny = "deny";
 
     public static readonly ToolPermissions AllowAll = new([]);
+
+    private static readonly ToolRule AskFirst = new(Ask, []);
+    private static readonly ToolRule Denied = new(Deny, []);
 
     private readonly Entry[] _entries;
 
@@ -38,7 +44,22 @@ public sealed class ToolPermissions
     }
 
     /// <summary>The rule of the entry that decides for <paramref name="toolName"/>.</summary>
-    public ToolRule RuleFor(string toolName) => _entries.FirstOrDefault(e => e.Glob.Matches(toolName))?.Rule ?? ToolRule.Allowed;
+    public ToolRule RuleFor(string toolName)
+    {
+        var entry = _entries.FirstOrDefault(e => e.Glob.Matches(toolName));
+        if (toolName != WorkspaceServer.RunCommandTool)
+        {
+            return entry?.Rule ?? ToolRule.Allowed;
+        }
+
+        return entry switch
+        {
+            null => AskFirst,
+            { Glob.IsExact: true } => entry.Rule,
+            { Rule.Permission: Deny } => Denied,
+            _ => AskFirst,
+        };
+    }
 
     /// <summary>The tool's permission before any argument pattern is applied.</summary>
     public string Resolve(string toolName) => RuleFor(toolName).Permission;
