@@ -90,7 +90,7 @@ public sealed class WorkspaceToolTests(WorkspaceGatewayFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task Run_command_is_not_offered_by_default_and_runs_in_the_workspace_when_the_agent_names_it()
+    public async Task Run_command_waits_for_an_approval_by_default_and_runs_in_the_workspace_when_the_agent_names_it()
     {
         var (asking, askingModel) = await fixture.CreateAgentAsync();
         var (named, namedModel) = await fixture.CreateAgentAsync("""{ "workspace_run_command": "allow" }""");
@@ -98,11 +98,18 @@ public sealed class WorkspaceToolTests(WorkspaceGatewayFixture fixture) : IClass
         fixture.Model.Script(askingModel, FakeReply.ToolCall("workspace_run_command", command), FakeReply.Text("refused"));
         fixture.Model.Script(namedModel, FakeReply.ToolCall("workspace_run_command", command), FakeReply.Text("ran it"));
 
-        var refused = await SendAsync(await fixture.CreateConversationAsync(asking), "run");
+        var askingConversation = await fixture.CreateConversationAsync(asking);
+        var paused = await Client.PostAsJsonAsync($"/conversations/{askingConversation}/messages", new { message = "run" });
+        var pausedBody = await paused.Content.ReadAsStringAsync();
+        Assert.True(paused.StatusCode == HttpStatusCode.Accepted, pausedBody);
+        var approval = JsonNode.Parse(pausedBody)!["approvals"]![0]!;
+        Assert.Equal("workspace_run_command", (string?)approval["name"]);
+        var refused = await ReadAsync(await Client.PostAsJsonAsync(
+            $"/conversations/{askingConversation}/approvals/{(string)approval["approvalId"]!}", new { decision = "reject" }));
         var ran = await SendAsync(await fixture.CreateConversationAsync(named), "run");
 
-        Assert.DoesNotContain("workspace_run_command", fixture.Model.Requests.First(r => r.Model == askingModel).ToolNames);
         Assert.Equal("rejected", (string?)refused["toolCalls"]![0]!["status"]);
+        Assert.DoesNotContain(fixture.Root, (string?)refused["toolCalls"]![0]!["result"]);
         Assert.Contains("workspace_run_command", fixture.Model.Requests.First(r => r.Model == namedModel).ToolNames);
         var result = (string?)ran["toolCalls"]![0]!["result"];
         Assert.Equal("completed", (string?)ran["toolCalls"]![0]!["status"]);
