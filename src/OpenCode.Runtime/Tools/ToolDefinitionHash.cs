@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,8 +13,11 @@ namespace OpenCode.Runtime.Tools;
 /// </summary>
 public static class ToolDefinitionHash
 {
+    // A server's catalog hands out the same tool objects until it changes, so each is hashed once, not every turn.
+    private static readonly ConditionalWeakTable<McpToolInfo, ToolDefinition> Defined = [];
+
     public static ToolDefinition Define(McpToolInfo tool) =>
-        new(tool.QualifiedName, tool.Server, tool.Description, tool.InputSchemaJson, Compute(tool));
+        Defined.GetValue(tool, static t => new(t.QualifiedName, t.Server, t.Description, t.InputSchemaJson, Compute(t)));
 
     public static string Compute(McpToolInfo tool)
     {
