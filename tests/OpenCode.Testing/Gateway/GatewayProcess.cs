@@ -1,8 +1,9 @@
 namespace OpenCode.Testing;
 
 /// <summary>
-/// A real gateway silo in its own process (embedded profile) on loopback ports of its own, with its
-/// own data directory, ready when <c>/ready</c> answers 200.
+/// A real gateway silo in its own process on loopback ports of its own, with its own data directory, ready when
+/// <c>/ready</c> answers 200: embedded profile unless <c>environment</c> sets the cluster's connection strings
+/// (see <see cref="GatewayCluster"/>).
 /// </summary>
 public sealed class GatewayProcess : IAsyncDisposable
 {
@@ -61,6 +62,10 @@ public sealed class GatewayProcess : IAsyncDisposable
             // Keep the machine's provider keys out of tests.
             ["OPENAI_API_KEY"] = null,
             ["ANTHROPIC_API_KEY"] = null,
+            // The embedded profile unless the caller asks for the cluster one: tests/run.sh exports these for the
+            // cluster tests, and an inherited one would switch every gateway to the cluster profile.
+            [TestServices.PostgresVariable] = null,
+            [TestServices.RedisVariable] = null,
         };
         foreach (var (key, value) in GatewayRuntimeSettings.Environment)
         {
