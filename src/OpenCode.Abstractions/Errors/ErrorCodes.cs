@@ -13,5 +13,6 @@ public static class ErrorCodes
     public const string ModelError = "model_error";
     public const string MaxStepsExceeded = "max_steps_exceeded";
     public const string TurnTimeout = "turn_timeout";
+    public const string StorageUnavailable = "storage_unavailable";
     public const string InternalError = "internal_error";
 }

@@ -19,6 +19,7 @@ public static class Problems
         [ErrorCodes.ModelError] = StatusCodes.Status502BadGateway,
         [ErrorCodes.MaxStepsExceeded] = StatusCodes.Status502BadGateway,
         [ErrorCodes.TurnTimeout] = StatusCodes.Status504GatewayTimeout,
+        [ErrorCodes.StorageUnavailable] = StatusCodes.Status503ServiceUnavailable,
         [ErrorCodes.InternalError] = StatusCodes.Status500InternalServerError,
     };
 
@@ -79,6 +80,7 @@ public static class Problems
         ErrorCodes.ModelError => "The model answered with an error.",
         ErrorCodes.MaxStepsExceeded => "The agent did not finish within its step limit.",
         ErrorCodes.TurnTimeout => "The turn took too long.",
+        ErrorCodes.StorageUnavailable => "The state store is unavailable; try again later.",
         _ => "The request failed.",
     };
 }
