@@ -17,6 +17,8 @@ public sealed class GatewayCluster : IAsyncDisposable
 
     public string ClusterId => _environment["Orleans__ClusterId"]!;
 
+    public string ServiceId => _environment["Orleans__ServiceId"]!;
+
     /// <summary>
     /// Starts <paramref name="silos"/> gateways at once (they apply the schema together) on
     /// <paramref name="postgresConnectionString"/>, with <paramref name="environment"/> added to each.

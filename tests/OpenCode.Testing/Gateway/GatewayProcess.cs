@@ -11,16 +11,20 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     private readonly ChildProcess _process;
 
-    private GatewayProcess(ChildProcess process, Uri baseUrl, int orleansGatewayPort, string dataDirectory)
+    private GatewayProcess(ChildProcess process, Uri baseUrl, int siloPort, int orleansGatewayPort, string dataDirectory)
     {
         _process = process;
         BaseUrl = baseUrl;
+        SiloPort = siloPort;
         OrleansGatewayPort = orleansGatewayPort;
         DataDirectory = dataDirectory;
         Client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(120) };
     }
 
     public Uri BaseUrl { get; }
+
+    /// <summary>The port silos talk to this silo on (the port of its <c>SiloAddress</c>).</summary>
+    public int SiloPort { get; }
 
     /// <summary>The port Orleans clients (the OpenCode.Client library) connect to.</summary>
     public int OrleansGatewayPort { get; }
@@ -49,13 +53,14 @@ public sealed class GatewayProcess : IAsyncDisposable
 
         dataDirectory ??= Directory.CreateTempSubdirectory("opencode-gw-").FullName;
         var baseUrl = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}");
+        var siloPort = LoopbackPort.Next();
         var orleansGatewayPort = LoopbackPort.Next();
         var env = new Dictionary<string, string?>
         {
             ["ASPNETCORE_URLS"] = baseUrl.ToString(),
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["OPENCODE_DATA_DIR"] = dataDirectory,
-            ["Orleans__SiloPort"] = LoopbackPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = orleansGatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
@@ -88,7 +93,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             throw;
         }
 
-        return new GatewayProcess(process, baseUrl, orleansGatewayPort, dataDirectory);
+        return new GatewayProcess(process, baseUrl, siloPort, orleansGatewayPort, dataDirectory);
     }
 
     /// <summary>Stops the process gracefully (SIGTERM, then kill after <paramref name="grace"/>).</summary>
