@@ -13,6 +13,9 @@ public static class SiloBuilderExtensions
     public const int DefaultSiloPort = 11111;
     public const int DefaultGatewayPort = 30000;
 
+    /// <summary>Below Kubernetes' default grace period (30 s), so a pod leaves the cluster before it is killed.</summary>
+    public const int DefaultShutdownTimeoutSeconds = 20;
+
     /// <summary>
     /// The silo of either profile. Embedded (the default): one silo with localhost clustering and grain state in a
     /// SQLite file under the data directory, so agents and conversations survive restarts. Cluster (when
@@ -34,6 +37,9 @@ public static class SiloBuilderExtensions
         // The directory cache remembers where remote grains live; its default size preallocates megabytes a
         // gateway of this size never fills.
         silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = orleans.GetValue("DirectoryCacheSize", 100_000));
+        // SIGTERM stops the host: HTTP stops taking requests, the silo deactivates its grains and leaves membership
+        // (the others take over its grains at once, instead of after a failure detection); all within this time.
+        silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(orleans.GetValue("ShutdownTimeoutSeconds", DefaultShutdownTimeoutSeconds)));
         silo.Services.AddOpenCodeRuntime();
         return silo;
     }

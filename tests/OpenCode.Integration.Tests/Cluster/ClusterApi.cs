@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -47,6 +48,36 @@ internal static class ClusterApi
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
         return [.. JsonNode.Parse(body)!["messages"]!.AsArray().Select(m => (string?)m!["content"])];
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> until it is answered 200 (each failed attempt is retried after a moment); returns
+    /// the time on <paramref name="clock"/> when it was. Fails after <paramref name="limit"/> on that clock.
+    /// </summary>
+    public static async Task<TimeSpan> SendUntilServedAsync(HttpClient client, string conversationId, string message, Stopwatch clock, TimeSpan limit)
+    {
+        var last = "no attempt";
+        while (clock.Elapsed < limit)
+        {
+            try
+            {
+                using var response = await client.PostAsJsonAsync($"/conversations/{conversationId}/messages", new { message });
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return clock.Elapsed;
+                }
+
+                last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e.Message;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{conversationId} was not served within {limit} (last answer: {last}).");
     }
 
     public static async Task WaitForStatusAsync(HttpClient client, string path, HttpStatusCode status, TimeSpan limit)

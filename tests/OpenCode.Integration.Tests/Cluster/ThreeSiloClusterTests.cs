@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using OpenCode.Abstractions;
-using OpenCode.Client;
 using OpenCode.Testing;
 using Xunit.Abstractions;
 
@@ -60,7 +56,7 @@ public sealed class ThreeSiloClusterTests(ITestOutputHelper output)
 
         // Where each conversation lives, from the silos' own directory; the victim is the silo (not the one this
         // client is connected to) hosting the most of them.
-        var hosts = await HostPortsAsync(cluster, gateways[0], conversations);
+        var hosts = await GrainPlacement.ConversationHostsAsync(cluster, gateways[0], conversations);
         var victim = gateways.Skip(1).MaxBy(g => hosts.Count(h => h.Value == g.SiloPort))!;
         var orphans = conversations.Where(c => hosts[c] == victim.SiloPort).ToList();
         Assert.NotEmpty(orphans);
@@ -69,7 +65,7 @@ public sealed class ThreeSiloClusterTests(ITestOutputHelper output)
         victim.Kill();
         var clock = Stopwatch.StartNew();
 
-        var recovered = await Task.WhenAll(orphans.Select((id, i) => RecoverAsync(survivors[i % survivors.Count].Client, id, clock)));
+        var recovered = await Task.WhenAll(orphans.Select((id, i) => ClusterApi.SendUntilServedAsync(survivors[i % survivors.Count].Client, id, "after the crash", clock, FailoverLimit)));
 
         var slowest = recovered.Max();
         output.WriteLine($"{orphans.Count} of {conversations.Count} conversations lived on the killed silo; all served again by the survivors after {slowest.TotalSeconds:F1} s (fastest {recovered.Min().TotalSeconds:F1} s).");
@@ -86,58 +82,5 @@ public sealed class ThreeSiloClusterTests(ITestOutputHelper output)
         {
             await ClusterApi.SendAsync(survivors[0].Client, id, "after the crash");
         }
-    }
-
-    /// <summary>Sends "after the crash" until it succeeds; returns the time since the kill.</summary>
-    private static async Task<TimeSpan> RecoverAsync(HttpClient client, string conversationId, Stopwatch sinceKill)
-    {
-        var last = "no attempt";
-        while (sinceKill.Elapsed < FailoverLimit)
-        {
-            try
-            {
-                using var response = await client.PostAsJsonAsync($"/conversations/{conversationId}/messages", new { message = "after the crash" });
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return sinceKill.Elapsed;
-                }
-
-                last = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                last = e.Message;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"{conversationId} was not served within {FailoverLimit} of the kill (last answer: {last}).");
-    }
-
-    /// <summary>The silo port of the silo each conversation is active on, asked through an Orleans client.</summary>
-    private static async Task<Dictionary<string, int>> HostPortsAsync(GatewayCluster cluster, GatewayProcess gateway, IEnumerable<string> conversationIds)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.AddOpenCodeClient(o =>
-        {
-            o.GatewayPort = gateway.OrleansGatewayPort;
-            o.ClusterId = cluster.ClusterId;
-            o.ServiceId = cluster.ServiceId;
-        });
-        using var host = builder.Build();
-        await host.StartAsync();
-        var grains = host.Services.GetRequiredService<IClusterClient>();
-        var management = grains.GetGrain<IManagementGrain>(0);
-        var hosts = new Dictionary<string, int>();
-        foreach (var id in conversationIds)
-        {
-            var conversation = grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(GrainKeys.LocalTenant, id));
-            var silo = await management.GetActivationAddress(conversation) ?? throw new InvalidOperationException($"{id} is not active anywhere.");
-            hosts[id] = silo.Endpoint.Port;
-        }
-
-        await host.StopAsync();
-        return hosts;
     }
 }

@@ -39,6 +39,9 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The exit code once the process has exited; null while it runs.</summary>
+    public int? ExitCode => _process.ExitCode;
+
     /// <summary>Starts a gateway on <paramref name="dataDirectory"/> (a new temporary one when null).</summary>
     public static async Task<GatewayProcess> StartAsync(
         string? dataDirectory = null,
