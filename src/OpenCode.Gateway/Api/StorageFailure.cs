@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Orleans.Serialization;
 
 namespace OpenCode.Gateway.Api;
 
@@ -11,8 +10,7 @@ public static class StorageFailure
 
     /// <summary>
     /// Whether <paramref name="exception"/> or one of its inner exceptions is a transient database failure (the
-    /// storage bridge wraps the provider's exception in an <c>OrleansException</c>; from another silo it may arrive
-    /// as a fallback that only names its type).
+    /// storage bridge wraps the provider's exception in an <c>OrleansException</c>).
     /// </summary>
     public static bool IsUnavailable(Exception exception)
     {
@@ -21,7 +19,6 @@ public static class StorageFailure
             switch (current)
             {
                 case DbException { IsTransient: true }:
-                case UnavailableExceptionFallbackException { ExceptionType: { } type } when type.StartsWith("Npgsql.", StringComparison.Ordinal):
                     return true;
                 case AggregateException aggregate when aggregate.InnerExceptions.Any(IsUnavailable):
                     return true;

@@ -21,6 +21,9 @@ public static class PostgresSiloBuilderExtensions
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new PostgresSchema(connectionString, sp.GetRequiredService<ILogger<PostgresSchema>>()));
         silo.Services.AddPostgresGrainStorage(storageName, connectionString);
+        // A failed write reaches the caller wrapped around the NpgsqlException, often from another silo: Orleans
+        // serializes exceptions only from namespaces it is told to, and would otherwise answer with a codec error.
+        silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = Invariant;

@@ -23,28 +23,48 @@ public sealed class StorageOutageTests
         var server = new NpgsqlConnectionStringBuilder(database.ConnectionString);
         await using var relay = TcpRelay.Start(server.Host!, server.Port);
         var throughRelay = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = relay.Port }.ConnectionString;
-        await using var cluster = await GatewayCluster.StartAsync(1, throughRelay);
-        var client = cluster.Gateways[0].Client;
+        await using var cluster = await GatewayCluster.StartAsync(2, throughRelay);
+        var (gateway, other) = (cluster.Gateways[0], cluster.Gateways[1]);
+        var client = gateway.Client;
         var agentId = await ClusterApi.CreateAgentAsync(client, model);
-        var conversationId = await ClusterApi.CreateConversationAsync(client, agentId);
-        await ClusterApi.SendAsync(client, conversationId, "before the outage");
+        // Conversations on both silos, so failures reach this gateway from its own silo and from the other one.
+        var local = new List<string>();
+        var remote = new List<string>();
+        while ((local.Count == 0 || remote.Count == 0) && local.Count + remote.Count < 20)
+        {
+            var through = cluster.Gateways[(local.Count + remote.Count) % 2].Client;
+            var id = await ClusterApi.CreateConversationAsync(through, agentId);
+            await ClusterApi.SendAsync(through, id, "before the outage");
+            var host = (await GrainPlacement.ConversationHostsAsync(cluster, gateway, [id]))[id];
+            (host == gateway.SiloPort ? local : remote).Add(id);
+        }
+
+        Assert.NotEmpty(local);
+        Assert.NotEmpty(remote);
 
         relay.Sever();
 
         await ClusterApi.WaitForStatusAsync(client, "/ready", HttpStatusCode.ServiceUnavailable, RecoveryLimit);
-        var gateway = cluster.Gateways[0];
-        await AssertStorageUnavailableAsync(gateway, await client.PostAsJsonAsync($"/conversations/{conversationId}/messages", new { message = "during the outage" }));
-        await AssertStorageUnavailableAsync(gateway, await client.GetAsync($"/conversations/{conversationId}"));
+        foreach (var id in new[] { local[0], remote[0] })
+        {
+            await AssertStorageUnavailableAsync(gateway, await client.PostAsJsonAsync($"/conversations/{id}/messages", new { message = "during the outage" }));
+            // The failed write dropped the activation: reading it again needs the store.
+            await AssertStorageUnavailableAsync(gateway, await client.GetAsync($"/conversations/{id}"));
+        }
+
         await AssertStorageUnavailableAsync(gateway, await client.PostAsJsonAsync("/agents", ClusterApi.AgentBody("agent-during-outage", model)));
 
         relay.Restore();
 
         await ClusterApi.WaitForStatusAsync(client, "/ready", HttpStatusCode.OK, RecoveryLimit);
-        await ClusterApi.SendAsync(client, conversationId, "after the outage");
-        var history = await ClusterApi.HistoryAsync(client, conversationId);
-        Assert.Equal(
-            ["before the outage", "echo: before the outage", "after the outage", "echo: after the outage"],
-            history);
+        foreach (var id in new[] { local[0], remote[0] })
+        {
+            await ClusterApi.SendAsync(client, id, "after the outage");
+            Assert.Equal(
+                ["before the outage", "echo: before the outage", "after the outage", "echo: after the outage"],
+                await ClusterApi.HistoryAsync(other.Client, id));
+        }
+
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/agents/agent-during-outage")).StatusCode);
     }
 
