@@ -37,8 +37,9 @@ public static class SiloBuilderExtensions
         // The directory cache remembers where remote grains live; its default size preallocates megabytes a
         // gateway of this size never fills.
         silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = orleans.GetValue("DirectoryCacheSize", 100_000));
-        // SIGTERM stops the host: HTTP stops taking requests, the silo deactivates its grains and leaves membership
-        // (the others take over its grains at once, instead of after a failure detection); all within this time.
+        // SIGTERM stops the host within this time: the silo leaves Active (so /ready answers 503), deactivates its
+        // grains and leaves membership (the others take over its grains at once, not after a failure detection),
+        // then HTTP stops.
         silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(orleans.GetValue("ShutdownTimeoutSeconds", DefaultShutdownTimeoutSeconds)));
         silo.Services.AddOpenCodeRuntime();
         return silo;
