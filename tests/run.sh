@@ -13,13 +13,22 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 (cd tests/mcp-servers && npm ci --no-audit --no-fund --loglevel=error)
 
+# PostgreSQL and Redis for the cluster-profile tests (installed from Debian if missing), unless given.
+source tests/services.sh
+results=""
+cleanup() {
+  stop_test_services
+  if [ -n "$results" ]; then rm -rf "$results"; fi
+}
+trap cleanup EXIT
+start_test_services
+
 dotnet build OpenCode.Orleans.sln -c Release -nologo -clp:ErrorsOnly
 
 # The code style is part of the build's contract: `dotnet format` must have nothing to change.
 dotnet format OpenCode.Orleans.sln --verify-no-changes --no-restore
 
 results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
 passed=0 failed=0 skipped=0 status=0
 for project in tests/OpenCode.Runtime.Tests tests/OpenCode.Gateway.Tests tests/OpenCode.Integration.Tests; do
   name="$(basename "$project")"

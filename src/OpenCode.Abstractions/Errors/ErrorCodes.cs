@@ -17,5 +17,6 @@ public static class ErrorCodes
 
     /// <summary>A turn reached one of its agent's <see cref="AgentLimits"/>; <see cref="TurnError.Limit"/> says which.</summary>
     public const string LimitExceeded = "limit_exceeded";
+    public const string StorageUnavailable = "storage_unavailable";
     public const string InternalError = "internal_error";
 }

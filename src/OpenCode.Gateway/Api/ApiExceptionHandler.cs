@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Diagnostics;
 using OpenCode.Abstractions;
 
@@ -17,6 +19,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             OpenCodeException known => Problems.For(known),
             BadHttpRequestException bad => Problems.For(CodeOf(bad), Describe(bad)),
             JsonException json => Problems.For(ErrorCodes.ValidationFailed, $"Malformed JSON: {json.Message}"),
+            _ when StorageFailure.IsUnavailable(exception) => StorageUnavailable(context, exception),
             _ => null,
         };
 
@@ -37,6 +40,14 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         });
     }
 
+    /// <summary>503 with Retry-After: nothing was recorded, and the same request can succeed once the store is back.</summary>
+    private ProblemHttpResult StorageUnavailable(HttpContext context, Exception exception)
+    {
+        LogStorageUnavailable(logger, context.Request.Method, context.Request.Path, exception.GetBaseException().Message);
+        context.Response.Headers.RetryAfter = ((int)StorageFailure.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return Problems.For(ErrorCodes.StorageUnavailable, "The state store cannot be reached; nothing was changed. Try again later.");
+    }
+
     private static string CodeOf(BadHttpRequestException bad) => bad.StatusCode switch
     {
         StatusCodes.Status400BadRequest => bad.InnerException is JsonException ? "invalid_json" : "bad_request",
@@ -47,6 +58,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
     private static string Describe(BadHttpRequestException bad) => bad.InnerException is JsonException json
         ? $"The body is not valid JSON for this request: {json.Message}"
         : bad.Message;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the state store is unavailable ({Reason})")]
+    private static partial void LogStorageUnavailable(ILogger logger, string method, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method, string path);

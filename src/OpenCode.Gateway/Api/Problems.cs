@@ -22,6 +22,7 @@ public static class Problems
         [ErrorCodes.ModelError] = StatusCodes.Status502BadGateway,
         // The request was fine and the server healthy: the agent's own limits stopped the turn.
         [ErrorCodes.LimitExceeded] = StatusCodes.Status422UnprocessableEntity,
+        [ErrorCodes.StorageUnavailable] = StatusCodes.Status503ServiceUnavailable,
         [ErrorCodes.InternalError] = StatusCodes.Status500InternalServerError,
     };
 
@@ -84,6 +85,7 @@ public static class Problems
         ErrorCodes.ModelUnavailable => "The model could not be reached.",
         ErrorCodes.ModelError => "The model answered with an error.",
         ErrorCodes.LimitExceeded => "The turn reached one of the agent's limits.",
+        ErrorCodes.StorageUnavailable => "The state store is unavailable; try again later.",
         _ => "The request failed.",
     };
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Agents;
@@ -329,14 +330,17 @@ public sealed partial class ConversationGrain(
         return outcome;
     }
 
-    /// <summary>Runs the loop; a fault of this server (not of the model or a tool) still ends the turn with an error.</summary>
+    /// <summary>
+    /// Runs the loop; a fault of this server (not of the model or a tool) still ends the turn with an error. Storage
+    /// failures are not such a fault: they reach the caller (a 503 when the store is unreachable).
+    /// </summary>
     private async Task<TurnOutcome> RunLoopAsync(TurnContext context)
     {
         try
         {
             return await turnLoop.RunAsync(context, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OrleansException and not InconsistentStateException)
+        catch (Exception ex) when (ex is not OrleansException and not InconsistentStateException and not DbException)
         {
             LogTurnFault(logger, ex, Key, context.TurnId);
             context.History.FinishUnfinishedCalls(ToolCallStatuses.Failed, "The turn failed before the tool call finished.");
