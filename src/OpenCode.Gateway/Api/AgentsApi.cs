@@ -5,6 +5,7 @@ using OpenCode.Abstractions;
 using OpenCode.Gateway.Api.Models;
 using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Tools;
+using Orleans.Runtime;
 
 namespace OpenCode.Gateway.Api;
 
@@ -19,6 +20,8 @@ public static class AgentsApi
         agents.MapPut("/{agentId}", UpdateAsync).WithName("UpdateAgent").WithSummary("Write a new version of an agent.");
         agents.MapDelete("/{agentId}", DeleteAsync).WithName("DeleteAgent").WithSummary("Delete an agent.");
         agents.MapGet("/{agentId}/tools", ListToolsAsync).WithName("ListAgentTools").WithSummary("List the tools the agent's MCP servers offer, with their permission.");
+        agents.MapGet("/{agentId}/mcp-servers", ListMcpServersAsync).WithName("ListAgentMcpServers")
+            .WithSummary("The agent's MCP servers and the state of the answering silo's session to each; never connects.");
         return app;
     }
 
@@ -67,6 +70,17 @@ public static class AgentsApi
         return TypedResults.Ok(new AgentToolsView(
             [.. tools.All.Select(t => new AgentToolView(t.Info.QualifiedName, t.Info.Server, t.Info.Name, t.Info.Description, Schema(t.Info.InputSchemaJson), t.Permission))],
             [.. tools.Problems.Select(p => new ServerErrorView(p.Server, p.Error))]));
+    }
+
+    public static async Task<Results<Ok<McpServerStatusList>, ProblemHttpResult>> ListMcpServersAsync(
+        string agentId, [AsParameters] ApiContext api, McpServerStatuses statuses, ILocalSiloDetails silo)
+    {
+        if (await Agent(api, agentId).GetAsync() is not { } agent)
+        {
+            return NotFound(agentId);
+        }
+
+        return TypedResults.Ok(await McpServersApi.StatusesAsync(agent.Config.Mcp?.Servers ?? [], statuses, silo));
     }
 
     /// <summary>A server's schema as JSON; a server that sent something unparsable gets an empty object schema.</summary>

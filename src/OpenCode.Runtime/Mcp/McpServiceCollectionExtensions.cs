@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenCode.Runtime.Mcp.Auth;
@@ -7,15 +8,16 @@ namespace OpenCode.Runtime.Mcp;
 public static class McpServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="ToolCatalog"/> and <see cref="ConfiguredSecrets"/> (singletons). The <see cref="McpConnectionGrain"/>
-    /// itself is found by Orleans in this assembly; besides the secrets, the silo's <c>IGrainFactory</c>, configuration
-    /// and logging are all it needs.
+    /// Registers <see cref="ToolCatalog"/>, <see cref="ConfiguredSecrets"/> and <see cref="McpSupervisionOptions"/>
+    /// (singletons, the options read from configuration). The <see cref="McpConnectionGrain"/> itself is found by Orleans
+    /// in this assembly; besides these, the silo's <c>IGrainFactory</c>, configuration and logging are all it needs.
     /// </summary>
     public static IServiceCollection AddMcpTools(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<ToolCatalog>();
         services.TryAddSingleton<ConfiguredSecrets>();
+        services.TryAddSingleton(provider => McpSupervisionOptions.From(provider.GetRequiredService<IConfiguration>()));
         return services;
     }
 }
