@@ -31,7 +31,8 @@ public static class McpCallBenchmark
 
         var port = LoopbackPort.Next();
         await using var server = ChildProcess.StartDotnet(typeof(TestTools).Assembly.Location, ["mcp-http", "--port", port.ToString(CultureInfo.InvariantCulture)]);
-        var url = new Uri((await server.WaitForOutputAsync("http://", TimeSpan.FromSeconds(60))).Trim());
+        await server.WaitForOutputAsync("WebSocket: ws://", TimeSpan.FromSeconds(60)); // its last start-up line
+        var url = new Uri($"http://127.0.0.1:{port}/mcp");
 
         var silo = await StartSiloAsync();
         try

@@ -43,13 +43,14 @@ public sealed class McpInFlightCallTests(McpCluster mcp)
     [InlineData(McpTransport.WebSocket)]
     public async Task A_call_in_flight_when_the_network_server_process_is_killed_fails_at_once_as_a_tool_error(McpTransport transport)
     {
-        await using var server = ChildProcess.StartDotnet(typeof(TestTools).Assembly.Location, ["mcp-http", "--port", "0"]);
-        var url = new Uri((await server.WaitForOutputAsync("http://", TimeSpan.FromSeconds(60))).Trim());
+        var port = LoopbackPort.Next();
+        await using var server = ChildProcess.StartDotnet(typeof(TestTools).Assembly.Location, ["mcp-http", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await server.WaitForOutputAsync("WebSocket: ws://", TimeSpan.FromSeconds(60)); // its last start-up line
         var spec = transport switch
         {
-            McpTransport.WebSocket => McpServerSpec.WebSocket("killed", $"ws://127.0.0.1:{url.Port}/ws"),
-            McpTransport.Sse => McpServerSpec.Http("killed", $"http://127.0.0.1:{url.Port}/mcp/sse", McpTransport.Sse),
-            _ => McpServerSpec.Http("killed", url.ToString()),
+            McpTransport.WebSocket => McpServerSpec.WebSocket("killed", $"ws://127.0.0.1:{port}/ws"),
+            McpTransport.Sse => McpServerSpec.Http("killed", $"http://127.0.0.1:{port}/mcp/sse", McpTransport.Sse),
+            _ => McpServerSpec.Http("killed", $"http://127.0.0.1:{port}/mcp"),
         };
         var grain = mcp.Connection(spec);
         Assert.NotEmpty(await grain.ListToolsAsync(spec));
