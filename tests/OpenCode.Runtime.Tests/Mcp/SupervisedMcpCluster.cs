@@ -13,7 +13,7 @@ public sealed class SupervisedMcpCluster() : McpCluster(new Dictionary<string, s
     ["Mcp:Supervision:MaxRetries"] = MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
 })
 {
-    public const int MaxRetries = 8;
+    public const int MaxRetries = 12;
 }
 
 [CollectionDefinition(Name)]
