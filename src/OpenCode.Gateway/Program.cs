@@ -16,6 +16,7 @@ app.MapOpenApi();
 app.MapHealthApi();
 app.MapAgentsApi();
 app.MapConversationsApi();
+app.MapMcpServersApi();
 
 app.Run();
 

@@ -8,6 +8,12 @@ using OpenCode.Testing;
 // The gateway's own cost per turn: the same non-streaming turn through the gateway and straight to the
 // fake model (zero latency), side by side in one run. The fake model and the gateway each run in their
 // own process so the gateway's CPU and memory can be read on their own.
+// `--mcp` runs the MCP call benchmark instead (McpCallBenchmark).
+if (args.Contains("--mcp"))
+{
+    return await McpCallBenchmark.RunAsync(McpBenchmarkOptions.Parse(args));
+}
+
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine($"OpenCode.Orleans turn benchmark — {Environment.ProcessorCount} cores, {options.SequentialTurns} sequential turns, {options.Clients} clients × {options.ConcurrentSeconds}s paced at {options.PacedRate} turns/s and saturated, after {options.WarmupSeconds}s of warm-up"
     + (options.Isolate ? ", gateway on CPU 0, load generator and fake model on CPU 1" : ", all processes share the cores"));
@@ -41,20 +47,20 @@ var throughGateway = new GatewayTurn(http, gateway.BaseUrl, agent);
 // about 15 s of this load on 2 cores before a turn costs what it will cost for the rest of the process's life
 // (measured: p50 1.8 ms over the first 2,000 turns, 0.5 ms after 12,000). Connection pools and grain
 // activations fill on the way.
-await RunSequentialAsync(direct.RunAsync, 3000);
+await ConcurrentLoad.RunSequentialAsync(direct.RunAsync, 3000);
 var warmup = Stopwatch.StartNew();
 while (warmup.Elapsed.TotalSeconds < options.WarmupSeconds)
 {
-    await RunSequentialAsync(throughGateway.RunAsync, 1000);
+    await ConcurrentLoad.RunSequentialAsync(throughGateway.RunAsync, 1000);
 }
 
 var report = new StringBuilder();
 report.AppendLine("| phase | path | turns | turns/s | p50 ms | p99 ms |");
 report.AppendLine("|---|---|---:|---:|---:|---:|");
 
-var directSeq = await RunSequentialAsync(direct.RunAsync, options.SequentialTurns);
+var directSeq = await ConcurrentLoad.RunSequentialAsync(direct.RunAsync, options.SequentialTurns);
 var sequentialCpuBefore = meter.CpuTime();
-var gatewaySeq = await RunSequentialAsync(throughGateway.RunAsync, options.SequentialTurns);
+var gatewaySeq = await ConcurrentLoad.RunSequentialAsync(throughGateway.RunAsync, options.SequentialTurns);
 var sequentialCpuPerTurn = (meter.CpuTime() - sequentialCpuBefore).TotalMilliseconds / options.SequentialTurns;
 Row("1 client", "direct to model", directSeq);
 Row("1 client", "through gateway", gatewaySeq);
@@ -68,9 +74,9 @@ Row(pacedPhase, "direct to model", directPaced);
 Row(pacedPhase, "through gateway", gatewayPaced);
 
 var saturatedPhase = $"{options.Clients} clients, as fast as they go";
-var directConc = await RunConcurrentAsync(direct.RunAsync, options.Clients, options.ConcurrentSeconds);
+var directConc = await ConcurrentLoad.RunAsync(direct.RunAsync, options.Clients, options.ConcurrentSeconds);
 var cpuBefore = meter.CpuTime();
-var gatewayConc = await RunConcurrentAsync(throughGateway.RunAsync, options.Clients, options.ConcurrentSeconds);
+var gatewayConc = await ConcurrentLoad.RunAsync(throughGateway.RunAsync, options.Clients, options.ConcurrentSeconds);
 var cpuPerTurn = (meter.CpuTime() - cpuBefore).TotalMilliseconds / gatewayConc.Latencies.Count;
 Row(saturatedPhase, "direct to model", directConc);
 Row(saturatedPhase, "through gateway", gatewayConc);
@@ -103,42 +109,6 @@ return errors == 0 ? 0 : 1;
 
 void Row(string phase, string path, PhaseResult result) =>
     report.AppendLine($"| {phase} | {path} | {result.Latencies.Count} | {result.Throughput:F0} | {result.Latencies.Percentile(50):F3} | {result.Latencies.Percentile(99):F3} |");
-
-static async Task<PhaseResult> RunSequentialAsync(Func<Task<TurnResult>> turn, int count)
-{
-    var latencies = new LatencyRecorder();
-    var errors = 0;
-    var total = Stopwatch.StartNew();
-    for (var i = 0; i < count; i++)
-    {
-        var result = await turn();
-        errors += result.Ok ? 0 : 1;
-        latencies.Add(result.Elapsed);
-    }
-
-    return new PhaseResult(latencies, errors, count / total.Elapsed.TotalSeconds);
-}
-
-static async Task<PhaseResult> RunConcurrentAsync(Func<Task<TurnResult>> turn, int clients, int seconds)
-{
-    var latencies = new LatencyRecorder();
-    var errors = 0;
-    var deadline = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
-    {
-        while (deadline.Elapsed.TotalSeconds < seconds)
-        {
-            var result = await turn();
-            if (!result.Ok)
-            {
-                Interlocked.Increment(ref errors);
-            }
-
-            latencies.Add(result.Elapsed);
-        }
-    }));
-    return new PhaseResult(latencies, errors, latencies.Count / deadline.Elapsed.TotalSeconds);
-}
 
 // Open loop: each client sends on its own schedule (together they offer `rate` turns/s) whether or not the
 // system keeps up; a client behind schedule sends at once, so a stall shows in the following latencies too.

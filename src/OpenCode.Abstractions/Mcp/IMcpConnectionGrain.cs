@@ -22,4 +22,11 @@ public interface IMcpConnectionGrain : IGrainWithStringKey
     [Alias("CallTool"), ResponseTimeout("00:15:00")]
     Task<McpToolResult> CallToolAsync(
         McpServerSpec spec, string toolName, string argumentsJson, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The state of this silo's session to the server (each silo has its own). Never connects: a server nobody
+    /// used on this silo is <see cref="McpConnectionState.NotConnected"/>.
+    /// </summary>
+    [Alias("GetStatus")]
+    Task<McpConnectionStatus> GetStatusAsync();
 }

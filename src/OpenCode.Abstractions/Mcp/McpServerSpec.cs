@@ -33,6 +33,9 @@ public sealed record McpServerSpec(
 {
     public const int DefaultCallTimeoutSeconds = 60;
 
+    /// <summary>The longest call timeout honoured (the grain method's Orleans response timeout is above it).</summary>
+    public const int MaxCallTimeoutSeconds = 600;
+
     [NonSerialized]
     private string? _key;
 

@@ -4,6 +4,7 @@ using OpenCode.Abstractions;
 using OpenCode.Gateway.Api.Models;
 using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Tools;
+using Orleans.Runtime;
 
 namespace OpenCode.Gateway.Api;
 
@@ -22,6 +23,8 @@ public static class AgentsApi
             .WithSummary("List the tools whose definition changed since the agent accepted it; their calls are asked for until accepted.");
         agents.MapPost("/{agentId}/tool-changes/{tool}/accept", AcceptToolChangeAsync).WithName("AcceptToolChange")
             .WithSummary("Accept a tool's changed definition: its permission is the configured one again.");
+        agents.MapGet("/{agentId}/mcp-servers", ListMcpServersAsync).WithName("ListAgentMcpServers")
+            .WithSummary("The agent's MCP servers and the state of the answering silo's session to each; never connects.");
         return app;
     }
 
@@ -71,6 +74,17 @@ public static class AgentsApi
             [.. tools.All.Select(t => new AgentToolView(
                 t.Info.QualifiedName, t.Info.Server, t.Info.Name, t.Info.Description, JsonSchemas.Parse(t.Info.InputSchemaJson), t.Permission, t.Changed))],
             [.. tools.Problems.Select(p => new ServerErrorView(p.Server, p.Error))]));
+    }
+
+    public static async Task<Results<Ok<McpServerStatusList>, ProblemHttpResult>> ListMcpServersAsync(
+        string agentId, [AsParameters] ApiContext api, McpServerStatuses statuses, ILocalSiloDetails silo)
+    {
+        if (await Agent(api, agentId).GetAsync() is not { } agent)
+        {
+            return NotFound(agentId);
+        }
+
+        return TypedResults.Ok(await McpServersApi.StatusesAsync(agent.Config.Mcp?.Servers ?? [], statuses, silo));
     }
 
     public static async Task<Results<Ok<ToolChangeListView>, ProblemHttpResult>> ListToolChangesAsync(string agentId, [AsParameters] ApiContext api)

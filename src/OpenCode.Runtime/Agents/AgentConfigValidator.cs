@@ -181,9 +181,9 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
                 ValidateServerUrl(server, path, fail);
             }
 
-            if (server.TimeoutSeconds is <= 0)
+            if (server.TimeoutSeconds is <= 0 or > McpServerSpec.MaxCallTimeoutSeconds)
             {
-                fail($"{path}.timeoutSeconds", "must be a positive number of seconds");
+                fail($"{path}.timeoutSeconds", $"must be between 1 and {McpServerSpec.MaxCallTimeoutSeconds} seconds");
             }
 
             if (server.Command is not null && server.Url is null && server.Auth is not null)

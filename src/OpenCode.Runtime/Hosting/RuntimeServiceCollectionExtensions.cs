@@ -20,6 +20,7 @@ public static class RuntimeServiceCollectionExtensions
         services.AddSingleton<OperatorMcpServers>();
         services.AddSingleton<McpServerResolver>();
         services.AddSingleton<AgentTools>();
+        services.AddSingleton<McpServerStatuses>();
         services.AddSingleton<AgentConfigValidator>();
         services.AddSingleton<OperatorAgents>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OperatorAgents>());

@@ -12,7 +12,9 @@ namespace OpenCode.Runtime.Mcp;
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
-public sealed class McpConnectionGrain(ConfiguredSecrets secrets, ILoggerFactory loggerFactory, WorkspaceServer workspace) : Grain, IMcpConnectionGrain
+public sealed class McpConnectionGrain(
+    ConfiguredSecrets secrets, McpSupervisionOptions supervision, ILoggerFactory loggerFactory, WorkspaceServer workspace)
+    : Grain, IMcpConnectionGrain
 {
     private McpServerConnection? _connection;
     private string? _key;
@@ -23,6 +25,9 @@ public sealed class McpConnectionGrain(ConfiguredSecrets secrets, ILoggerFactory
     public Task<McpToolResult> CallToolAsync(
         McpServerSpec spec, string toolName, string argumentsJson, CancellationToken cancellationToken = default) =>
         ConnectionFor(spec).CallToolAsync(toolName, argumentsJson, cancellationToken);
+
+    public Task<McpConnectionStatus> GetStatusAsync() =>
+        Task.FromResult(_connection?.Status() ?? McpConnectionStatus.NotConnected);
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -42,6 +47,6 @@ public sealed class McpConnectionGrain(ConfiguredSecrets secrets, ILoggerFactory
             throw new ArgumentException($"The MCP server spec '{spec.Name}' has key '{spec.Key}', not this grain's key '{key}'.", nameof(spec));
         }
 
-        return _connection ??= new McpServerConnection(spec, secrets, loggerFactory, workspace);
+        return _connection ??= new McpServerConnection(spec, secrets, supervision, loggerFactory, workspace);
     }
 }

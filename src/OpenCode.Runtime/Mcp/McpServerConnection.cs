@@ -15,9 +15,11 @@ namespace OpenCode.Runtime.Mcp;
 
 /// <summary>
 /// The supervised client session to one MCP server. It connects on first use (concurrent first callers share
-/// one connect), caches the tool list per session, turns every tool or server failure of a call into an
-/// error result, and drops a session whose transport failed so the next call builds a new one (the SDK
-/// never re-creates a dead client itself). Thread-safe; all SDK work runs on the thread pool, never on the
+/// one connect), caches the tool list per session (fetched again when the server says it changed), and turns
+/// every tool or server failure of a call into an error result. A session whose transport ended (a process exit,
+/// a closed socket or stream) or that does not answer a ping while idle is dropped and rebuilt in the background
+/// with backoff (<see cref="McpSupervisionOptions"/>): the SDK never re-creates a dead client itself. A call never
+/// waits for the backoff: it connects at once. Thread-safe; all SDK work runs on the thread pool, never on the
 /// scheduler of the grain that owns this object.
 /// </summary>
 internal sealed partial class McpServerConnection : IAsyncDisposable
@@ -25,8 +27,11 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     /// <summary>How long starting a server and the MCP handshake may take.</summary>
     internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>The longest call timeout honoured (the grain method's Orleans response timeout is above it).</summary>
-    internal const int MaxCallTimeoutSeconds = 600;
+    /// <summary>
+    /// From this protocol revision on a server sends <c>list_changed</c> only over a <c>subscriptions/listen</c> request the
+    /// client keeps open; before it, unasked.
+    /// </summary>
+    private const string ListenProtocolVersion = "2026-07-28";
 
     private static readonly McpClientOptions ClientOptions = new()
     {
@@ -36,6 +41,9 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
 
     private readonly McpServerSpec _spec;
     private readonly ConfiguredSecrets _secrets;
+    private readonly McpSupervisionOptions _supervision;
+    private readonly ReconnectBackoff _backoff;
+    private readonly SecretRedactor _redactor;
     private readonly ILoggerFactory _loggerFactory;
     private readonly WorkspaceServer _workspace;
     private readonly ILogger _logger;
@@ -45,14 +53,26 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     private McpCredentials? _credentials;
     private bool _disposed;
 
-    public McpServerConnection(McpServerSpec spec, ConfiguredSecrets secrets, ILoggerFactory loggerFactory, WorkspaceServer workspace)
+    // What Status reports, guarded by _gate. Failures count lost sessions and failed connects since the server last
+    // answered a request: a server that dies right after each handshake backs off instead of being restarted in a loop.
+    private int _failures;
+    private bool _reconnecting;
+    private DateTimeOffset? _nextRetryAt;
+    private string? _lastError;
+    private DateTimeOffset? _lastErrorAt;
+
+    public McpServerConnection(McpServerSpec spec, ConfiguredSecrets secrets, McpSupervisionOptions supervision, ILoggerFactory loggerFactory,
+        WorkspaceServer workspace)
     {
         _spec = spec;
         _secrets = secrets;
+        _supervision = supervision;
+        _backoff = new ReconnectBackoff(supervision);
+        _redactor = new SecretRedactor(spec, secrets);
         _loggerFactory = loggerFactory;
         _workspace = workspace;
         _logger = loggerFactory.CreateLogger<McpServerConnection>();
-        CallTimeout = TimeSpan.FromSeconds(Math.Clamp(spec.CallTimeoutSeconds, 1, MaxCallTimeoutSeconds));
+        CallTimeout = TimeSpan.FromSeconds(Math.Clamp(spec.CallTimeoutSeconds, 1, McpServerSpec.MaxCallTimeoutSeconds));
     }
 
     public TimeSpan CallTimeout { get; }
@@ -108,6 +128,35 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
             return McpToolResult.Error(phase.Connected
                 ? $"Tool '{toolName}' of MCP server '{_spec.Name}' did not answer within {CallTimeout.TotalSeconds:0} s and was cancelled."
                 : $"MCP server '{_spec.Name}' did not start or connect within the {CallTimeout.TotalSeconds:0} s allowed for calling tool '{toolName}'.");
+        }
+    }
+
+    /// <summary>Where the session stands; never connects.</summary>
+    public McpConnectionStatus Status()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return McpConnectionStatus.NotConnected;
+            }
+
+            if (_session is { IsCompletedSuccessfully: true, Result: { IsClosed: false } live })
+            {
+                return new McpConnectionStatus(
+                    McpConnectionState.Connected, LastError: _lastError, LastErrorAt: _lastErrorAt, ConnectedSince: live.ConnectedAt, ToolCount: live.ToolCount);
+            }
+
+            var connecting = _session is { IsCompleted: false };
+            if (_reconnecting || (connecting && _failures > 0))
+            {
+                return new McpConnectionStatus(
+                    McpConnectionState.Reconnecting, _failures, connecting ? null : _nextRetryAt, _lastError, _lastErrorAt);
+            }
+
+            return connecting ? new McpConnectionStatus(McpConnectionState.Connecting)
+                : _failures > 0 ? new McpConnectionStatus(McpConnectionState.Failed, LastError: _lastError, LastErrorAt: _lastErrorAt)
+                : McpConnectionStatus.NotConnected;
         }
     }
 
@@ -186,8 +235,9 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
         }
     }
 
-    private async Task<IReadOnlyList<McpToolInfo>> FetchToolsAsync(McpClient client)
+    private async Task<IReadOnlyList<McpToolInfo>> FetchToolsAsync(Session session)
     {
+        var client = session.Client;
         if (client.ServerCapabilities?.Tools is null)
         {
             LogToolsListed(_spec.Name, 0);
@@ -196,6 +246,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
 
         using var timeout = new CancellationTokenSource(ConnectTimeout);
         var tools = await client.ListToolsAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
+        OnAnswered(session);
         var infos = new McpToolInfo[tools.Count];
         for (var i = 0; i < tools.Count; i++)
         {
@@ -225,11 +276,13 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
             }
 
             phase.Connected = true;
+            session.RequestStarted();
             try
             {
                 var result = await session.Client
                     .CallToolAsync(toolName, arguments, cancellationToken: cancellationToken)
                     .ConfigureAwait(false);
+                OnAnswered(session);
                 return ToToolResult(toolName, result);
             }
             catch (McpProtocolException exception) when (!cancellationToken.IsCancellationRequested)
@@ -237,7 +290,8 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                 if (await IsRequestErrorAsync(session, exception, cancellationToken).ConfigureAwait(false))
                 {
                     // The server answered this call with a JSON-RPC error (unknown tool, invalid arguments, ...).
-                    return McpToolResult.Error($"Tool '{toolName}' of MCP server '{_spec.Name}' failed: {exception.Message}");
+                    OnAnswered(session);
+                    return McpToolResult.Error(_redactor.Redact($"Tool '{toolName}' of MCP server '{_spec.Name}' failed: {exception.Message}"));
                 }
 
                 // The server refused the session, not the call (e.g. it restarted and forgot the session id):
@@ -259,6 +313,10 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                 }
 
                 return McpToolResult.Error(Unavailable(exception).Message);
+            }
+            finally
+            {
+                session.RequestEnded();
             }
         }
     }
@@ -288,6 +346,32 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
 
     private async Task<Session> ConnectAsync()
     {
+        try
+        {
+            var session = await OpenSessionAsync().ConfigureAwait(false);
+            _ = Task.Run(() => PingWhileIdleAsync(session), CancellationToken.None);
+            if (session.Client.ServerCapabilities?.Tools?.ListChanged == true
+                && string.CompareOrdinal(session.Client.NegotiatedProtocolVersion, ListenProtocolVersion) >= 0)
+            {
+                _ = Task.Run(() => ListenForToolChangesAsync(session), CancellationToken.None);
+            }
+
+            return session;
+        }
+        catch (Exception exception) when (!_disposing.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                RecordFailure(Describe(exception));
+                ScheduleReconnect();
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<Session> OpenSessionAsync()
+    {
         var started = TimeProvider.System.GetTimestamp();
         var transport = CreateTransport();
         McpClient client;
@@ -310,12 +394,12 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
             }
         }
 
-        var session = new Session(client, transport);
+        var session = new Session(client, transport, TimeProvider.System.GetUtcNow());
         session.ListChangedRegistration = client.RegisterNotificationHandler(
             NotificationMethods.ToolListChangedNotification,
             (_, _) =>
             {
-                session.ForgetTools();
+                RefreshTools(session);
                 return ValueTask.CompletedTask;
             });
         _ = client.Completion.ContinueWith(
@@ -351,7 +435,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                         Arguments = [.. _spec.Args ?? []],
                         InheritEnvironmentVariables = false,
                         EnvironmentVariables = environment!,
-                        StandardErrorLines = line => LogServerStandardError(_spec.Name, line),
+                        StandardErrorLines = line => LogServerStandardError(_spec.Name, _redactor.Redact(line)),
                     },
                     _loggerFactory);
 
@@ -392,16 +476,135 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     /// <summary>The server's credentials, made once per connection so a cached OAuth 2.0 token outlives a reconnect.</summary>
     private McpCredentials? Credentials() => _credentials ??= McpCredentials.For(_spec.Auth, _secrets, TimeProvider.System);
 
-    private void OnSessionClosed(Session session, ClientCompletionDetails details)
+    /// <summary>
+    /// The server said its tools changed: the cached list is forgotten and fetched again at once, so the next turn
+    /// finds the new list ready. Not awaited here: this runs on the session's message loop, which the answer needs.
+    /// </summary>
+    private void RefreshTools(Session session)
     {
-        if (Drop(session, details.Exception))
+        LogToolListChanged(_spec.Name);
+        session.ForgetTools();
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await session.GetOrFetchTools(FetchToolsAsync).ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    session.ForgetTools(); // the next listing fetches (and reports) it again
+                    LogToolRefreshFailed(_spec.Name, _redactor.Redact(Describe(exception)));
+                }
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>Keeps a <c>subscriptions/listen</c> request for tool list changes open for the life of the session.</summary>
+    private async Task ListenForToolChangesAsync(Session session)
+    {
+        try
         {
-            LogSessionClosed(_spec.Name, details.Exception is null ? "closed" : Describe(details.Exception));
+            await session.Client.SendRequestAsync<SubscriptionsListenRequestParams, EmptyResult>(
+                RequestMethods.SubscriptionsListen,
+                new SubscriptionsListenRequestParams { Notifications = new SubscriptionsListenNotifications { ToolsListChanged = true } },
+                cancellationToken: session.Closing).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!session.Closing.IsCancellationRequested)
+        {
+            // Not fatal: the tools are still listed, just not refreshed before the session is rebuilt.
+            LogListenFailed(_spec.Name, _redactor.Redact(Describe(exception)));
+        }
+        catch (Exception)
+        {
+            // The session was closed.
         }
     }
 
-    /// <summary>Forgets <paramref name="session"/> (when it is still the current one) and disposes it.</summary>
-    private bool Drop(Session session, Exception? reason)
+    /// <summary>
+    /// Pings <paramref name="session"/> whenever it has been idle (nothing in flight, no answer) for a ping interval;
+    /// no answer within the ping timeout drops it. Between calls nothing else notices an HTTP server that went away.
+    /// </summary>
+    private async Task PingWhileIdleAsync(Session session)
+    {
+        var interval = _supervision.PingInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timer = new PeriodicTimer(interval);
+            while (await timer.WaitForNextTickAsync(session.Closing).ConfigureAwait(false))
+            {
+                if (!session.IsIdleFor(interval))
+                {
+                    continue;
+                }
+
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(session.Closing);
+                timeout.CancelAfter(_supervision.PingTimeout);
+                try
+                {
+                    await session.Client.PingAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
+                    OnAnswered(session);
+                }
+                catch (McpProtocolException exception) when (exception.ErrorCode == McpErrorCode.MethodNotFound)
+                {
+                    OnAnswered(session); // a server without ping, but one that answers on this session
+                }
+                catch (Exception exception) when (!session.Closing.IsCancellationRequested)
+                {
+                    Drop(session, timeout.IsCancellationRequested
+                        ? new TimeoutException($"no answer to a ping within {_supervision.PingTimeout.TotalSeconds:0.#} s", exception)
+                        : exception);
+                    return;
+                }
+            }
+        }
+        catch (Exception) when (session.Closing.IsCancellationRequested)
+        {
+            // The session was closed.
+        }
+    }
+
+    /// <summary>The server answered a request on <paramref name="session"/>: it is healthy, and backoff starts over.</summary>
+    private void OnAnswered(Session session)
+    {
+        session.Answered();
+        if (Volatile.Read(ref _failures) != 0)
+        {
+            lock (_gate)
+            {
+                _failures = 0;
+            }
+        }
+    }
+
+    private void OnSessionClosed(Session session, ClientCompletionDetails details)
+    {
+        var reason = Describe(details);
+        if (Drop(session, reason))
+        {
+            LogSessionClosed(_spec.Name, _redactor.Redact(reason));
+        }
+    }
+
+    private void Drop(Session session, Exception reason)
+    {
+        var description = Describe(reason);
+        if (Drop(session, description))
+        {
+            LogSessionDropped(_spec.Name, _redactor.Redact(description));
+        }
+    }
+
+    /// <summary>
+    /// Forgets <paramref name="session"/> (when it is still the current one), disposes it and has it rebuilt in the
+    /// background. False when it was forgotten already.
+    /// </summary>
+    private bool Drop(Session session, string reason)
     {
         lock (_gate)
         {
@@ -411,15 +614,90 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
             }
 
             _session = null;
-        }
-
-        if (reason is not null)
-        {
-            LogSessionDropped(_spec.Name, Describe(reason));
+            RecordFailure(reason);
+            ScheduleReconnect();
         }
 
         DisposeInBackground(session);
         return true;
+    }
+
+    /// <summary>Counts a lost session or failed connect. Holds <see cref="_gate"/>.</summary>
+    private void RecordFailure(string reason)
+    {
+        _failures++;
+        _lastError = _redactor.Redact(reason);
+        _lastErrorAt = TimeProvider.System.GetUtcNow();
+    }
+
+    /// <summary>Starts the background reconnect loop unless it runs, is turned off or gave up. Holds <see cref="_gate"/>.</summary>
+    private void ScheduleReconnect()
+    {
+        if (_disposed || _reconnecting || _supervision.MaxRetries == 0 || _failures > _supervision.MaxRetries)
+        {
+            return;
+        }
+
+        _reconnecting = true;
+        var stopping = _disposing.Token;
+        _ = Task.Run(() => ReconnectAsync(stopping), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Waits the backoff of the current failure count, then connects (or joins a connect a call started), until a
+    /// session is live, retries are used up or the connection is disposed. A failed attempt records itself.
+    /// </summary>
+    private async Task ReconnectAsync(CancellationToken stopping)
+    {
+        while (true)
+        {
+            TimeSpan delay;
+            int attempt;
+            lock (_gate)
+            {
+                if (_disposed || _failures > _supervision.MaxRetries || _session is { IsCompletedSuccessfully: true, Result.IsClosed: false })
+                {
+                    _reconnecting = false;
+                    _nextRetryAt = null;
+                    if (!_disposed && _failures > _supervision.MaxRetries)
+                    {
+                        LogReconnectGaveUp(_spec.Name, _supervision.MaxRetries, _lastError ?? "");
+                    }
+
+                    return;
+                }
+
+                attempt = _failures;
+                delay = _backoff.Delay(attempt);
+                _nextRetryAt = TimeProvider.System.GetUtcNow() + delay;
+            }
+
+            LogReconnectScheduled(_spec.Name, attempt, delay.TotalSeconds);
+            try
+            {
+                await Task.Delay(delay, stopping).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _nextRetryAt = null;
+                }
+
+                await GetSessionAsync(stopping).ConfigureAwait(false);
+            }
+            catch (Exception) when (!stopping.IsCancellationRequested)
+            {
+                // ConnectAsync recorded why; the loop decides what comes next.
+            }
+            catch (Exception)
+            {
+                lock (_gate)
+                {
+                    _reconnecting = false;
+                    _nextRetryAt = null;
+                }
+
+                return;
+            }
+        }
     }
 
     private void DisposeInBackground(Session session) =>
@@ -452,9 +730,9 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
 
     private McpServerUnavailableException Unavailable(Exception exception) =>
         exception as McpServerUnavailableException
-        ?? new McpServerUnavailableException(_spec.Name, $"MCP server '{_spec.Name}' is unavailable: {Describe(exception)}");
+        ?? new McpServerUnavailableException(_spec.Name, _redactor.Redact($"MCP server '{_spec.Name}' is unavailable: {Describe(exception)}"));
 
-    private static McpToolResult ToToolResult(string toolName, CallToolResult result)
+    private McpToolResult ToToolResult(string toolName, CallToolResult result)
     {
         var content = result.Content;
         var text = content.Count switch
@@ -466,7 +744,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
 
         if (result.IsError == true)
         {
-            return McpToolResult.Error(text.Length > 0 ? text : $"Tool '{toolName}' reported an error without a message.");
+            return McpToolResult.Error(text.Length > 0 ? _redactor.Redact(text) : $"Tool '{toolName}' reported an error without a message.");
         }
 
         return McpToolResult.Success(text);
@@ -498,12 +776,8 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
         {
             switch (current)
             {
-                case ClientTransportClosedException { Details: StdioClientCompletionDetails stdio }:
-                    var reason = stdio.ExitCode is { } code ? $"the server process exited with code {code}" : "the server process exited";
-                    var stderr = stdio.StandardErrorTail is { Count: > 0 } tail ? $" (stderr: {string.Join(" | ", tail.TakeLast(3))})" : "";
-                    return reason + stderr;
-                case ClientTransportClosedException { Details: HttpClientCompletionDetails { HttpStatusCode: { } status } }:
-                    return $"the connection was closed (HTTP {(int)status} {status})";
+                case ClientTransportClosedException { Details: StdioClientCompletionDetails or HttpClientCompletionDetails { HttpStatusCode: not null } } closed:
+                    return Describe(closed.Details);
                 case HttpRequestException http:
                     return http.StatusCode is { } httpStatus ? $"HTTP {(int)httpStatus} {httpStatus}: {http.Message}" : http.Message;
                 case WebSocketException { InnerException: null } socket:
@@ -520,6 +794,24 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
         return exception.InnerException is { } inner && inner.Message != exception.Message
             ? $"{exception.Message} ({inner.Message})"
             : exception.Message;
+    }
+
+    /// <summary>Why a session ended, from what its transport reported.</summary>
+    private static string Describe(ClientCompletionDetails details)
+    {
+        switch (details)
+        {
+            case StdioClientCompletionDetails stdio:
+                var reason = stdio.ExitCode is { } code ? $"the server process exited with code {code}" : "the server process exited";
+                var stderr = stdio.StandardErrorTail is { Count: > 0 } tail ? $" (stderr: {string.Join(" | ", tail.TakeLast(3))})" : "";
+                return reason + stderr;
+            case HttpClientCompletionDetails { HttpStatusCode: { } status }:
+                return $"the connection was closed (HTTP {(int)status} {status})";
+            case { Exception: { } exception }:
+                return Describe(exception);
+            default:
+                return "the server closed the session";
+        }
     }
 
     /// <summary>
@@ -597,6 +889,21 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP session to {Server} ended: {Reason}")]
     private partial void LogSessionClosed(string server, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} says its tools changed; listing them again")]
+    private partial void LogToolListChanged(string server);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for tool changes of MCP server {Server} failed: {Reason}")]
+    private partial void LogListenFailed(string server, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listing the changed tools of MCP server {Server} failed: {Reason}")]
+    private partial void LogToolRefreshFailed(string server, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconnecting to MCP server {Server}: attempt {Attempt} in {DelaySeconds:0.0} s")]
+    private partial void LogReconnectScheduled(string server, int attempt, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up reconnecting to MCP server {Server} after {Attempts} attempts; the next call tries again. Last error: {Reason}")]
+    private partial void LogReconnectGaveUp(string server, int attempts, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tool {Tool} of MCP server {Server} timed out after {Seconds} s")]
     private partial void LogCallTimedOut(string server, string tool, double seconds);
 
@@ -612,26 +919,65 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
         public volatile bool Connected;
     }
 
-    /// <summary>One connected client, its transport and its cached tool list.</summary>
-    private sealed class Session(McpClient client, IClientTransport transport) : IAsyncDisposable
+    /// <summary>One connected client, its transport, its cached tool list and how recently it answered.</summary>
+    private sealed class Session : IAsyncDisposable
     {
+        private readonly IClientTransport _transport;
         private readonly Lock _gate = new();
+        private readonly CancellationTokenSource _closing = new();
         private Task<IReadOnlyList<McpToolInfo>>? _tools;
+        private long _lastAnswer = Environment.TickCount64;
+        private int _inFlight;
+        private int _disposed;
 
-        public McpClient Client { get; } = client;
+        public Session(McpClient client, IClientTransport transport, DateTimeOffset connectedAt)
+        {
+            Client = client;
+            _transport = transport;
+            ConnectedAt = connectedAt;
+            Closing = _closing.Token;
+        }
+
+        public McpClient Client { get; }
+
+        public DateTimeOffset ConnectedAt { get; }
+
+        /// <summary>Cancelled when the session is disposed.</summary>
+        public CancellationToken Closing { get; }
 
         public IAsyncDisposable? ListChangedRegistration { get; set; }
 
         public bool IsClosed => Client.Completion.IsCompleted;
 
-        public Task<IReadOnlyList<McpToolInfo>> GetOrFetchTools(Func<McpClient, Task<IReadOnlyList<McpToolInfo>>> fetch)
+        /// <summary>How many tools the server offers, once listed on this session.</summary>
+        public int? ToolCount
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _tools is { IsCompletedSuccessfully: true } tools ? tools.Result.Count : null;
+                }
+            }
+        }
+
+        public void RequestStarted() => Interlocked.Increment(ref _inFlight);
+
+        public void RequestEnded() => Interlocked.Decrement(ref _inFlight);
+
+        public void Answered() => Volatile.Write(ref _lastAnswer, Environment.TickCount64);
+
+        public bool IsIdleFor(TimeSpan interval) =>
+            Volatile.Read(ref _inFlight) == 0 && Environment.TickCount64 - Volatile.Read(ref _lastAnswer) >= (long)interval.TotalMilliseconds;
+
+        public Task<IReadOnlyList<McpToolInfo>> GetOrFetchTools(Func<Session, Task<IReadOnlyList<McpToolInfo>>> fetch)
         {
             lock (_gate)
             {
                 // A failed fetch nobody waited for is not kept: the next caller fetches again.
                 if (_tools is null || _tools.IsFaulted || _tools.IsCanceled)
                 {
-                    _tools = fetch(Client);
+                    _tools = fetch(this);
                 }
 
                 return _tools;
@@ -651,13 +997,20 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
 
         public async ValueTask DisposeAsync()
         {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
+            await _closing.CancelAsync().ConfigureAwait(false);
             if (ListChangedRegistration is { } registration)
             {
                 await registration.DisposeAsync().ConfigureAwait(false);
             }
 
             await Client.DisposeAsync().ConfigureAwait(false);
-            await DisposeTransportAsync(transport).ConfigureAwait(false);
+            await DisposeTransportAsync(_transport).ConfigureAwait(false);
+            _closing.Dispose();
         }
     }
 }

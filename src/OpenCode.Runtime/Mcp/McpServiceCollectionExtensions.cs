@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenCode.Runtime.Mcp.Auth;
@@ -8,9 +9,10 @@ namespace OpenCode.Runtime.Mcp;
 public static class McpServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="ToolCatalog"/> and <see cref="ConfiguredSecrets"/> (singletons) and the in-process
-    /// <see cref="WorkspaceServer"/>. The <see cref="McpConnectionGrain"/> itself is found by Orleans in this assembly;
-    /// besides those, the silo's <c>IGrainFactory</c>, configuration and logging are all it needs.
+    /// Registers <see cref="ToolCatalog"/>, <see cref="ConfiguredSecrets"/> and <see cref="McpSupervisionOptions"/>
+    /// (singletons, the options read from configuration) and the in-process <see cref="WorkspaceServer"/>. The
+    /// <see cref="McpConnectionGrain"/> itself is found by Orleans in this assembly; besides these, the silo's
+    /// <c>IGrainFactory</c>, configuration and logging are all it needs.
     /// </summary>
     public static IServiceCollection AddMcpTools(this IServiceCollection services)
     {
@@ -18,6 +20,7 @@ public static class McpServiceCollectionExtensions
         services.TryAddSingleton<ToolCatalog>();
         services.TryAddSingleton<ConfiguredSecrets>();
         services.AddWorkspaceServer();
+        services.TryAddSingleton(provider => McpSupervisionOptions.From(provider.GetRequiredService<IConfiguration>()));
         return services;
     }
 }

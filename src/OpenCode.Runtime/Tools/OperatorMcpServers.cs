@@ -37,6 +37,9 @@ public sealed class OperatorMcpServers
         }
     }
 
+    /// <summary>Every operator-defined server, by name.</summary>
+    public IEnumerable<McpServerConfig> All => _servers.Values.OrderBy(s => s.Name, StringComparer.Ordinal);
+
     public bool Contains(string name) => _servers.ContainsKey(name);
 
     public McpServerConfig? Find(string name) => _servers.GetValueOrDefault(name);

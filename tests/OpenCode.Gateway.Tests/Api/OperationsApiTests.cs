@@ -21,7 +21,7 @@ public sealed class OperationsApiTests(GatewayFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var paths = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["paths"]!.AsObject();
-        foreach (var path in new[] { "/agents", "/agents/{agentId}", "/agents/{agentId}/tools", "/conversations", "/conversations/{conversationId}", "/conversations/{conversationId}/messages", "/health", "/ready" })
+        foreach (var path in new[] { "/agents", "/agents/{agentId}", "/agents/{agentId}/tools", "/agents/{agentId}/mcp-servers", "/mcp/servers", "/conversations", "/conversations/{conversationId}", "/conversations/{conversationId}/messages", "/health", "/ready" })
         {
             Assert.True(paths.ContainsKey(path), $"missing {path}");
         }

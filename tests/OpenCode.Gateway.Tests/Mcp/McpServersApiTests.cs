@@ -95,6 +95,78 @@ public sealed class McpServersApiTests(McpServersFixture fixture)
     }
 
     [Fact]
+    public async Task Get_mcp_servers_lists_the_operator_servers_with_the_answering_silos_session_to_each()
+    {
+        var (agent, model) = await fixture.CreateAgentAsync("""{ "name": "files" }""");
+        fixture.Model.Script(model, FakeReply.ToolCall("files_echo", """{"message":"connect"}"""), FakeReply.Text("done"));
+        var conversation = await fixture.CreateConversationAsync(agent);
+        await ReadAsync(await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "go" }));
+
+        var list = await ReadAsync(await Client.GetAsync("/mcp/servers"));
+
+        Assert.False(string.IsNullOrWhiteSpace((string?)list["silo"]));
+        var servers = list["servers"]!.AsArray();
+        Assert.Equal(["files", "secured"], servers.Select(s => (string?)s!["name"]));
+        var files = servers[0]!;
+        Assert.Equal("websocket", (string?)files["transport"]);
+        Assert.Equal("connected", (string?)files["state"]);
+        Assert.True(files["connectedSince"]!.GetValue<DateTimeOffset>() <= DateTimeOffset.UtcNow);
+        Assert.Equal(5, (int?)files["tools"]);
+        Assert.Null(files["lastError"]);
+        Assert.Contains((string?)servers[1]!["state"], new[] { "not_connected", "connected" });
+    }
+
+    [Fact]
+    public async Task An_agents_mcp_servers_show_a_server_that_is_down_as_reconnecting_with_the_attempt_next_retry_and_last_error()
+    {
+        var (agent, _) = await fixture.CreateAgentAsync($$"""
+            { "name": "down", "url": "http://127.0.0.1:{{LoopbackPort.Next()}}/mcp" },
+            { "name": "files" }
+            """);
+        var before = await ReadAsync(await Client.GetAsync($"/agents/{agent}/mcp-servers"));
+        await Client.GetAsync($"/agents/{agent}/tools"); // connects to both
+
+        var after = await ReadAsync(await Client.GetAsync($"/agents/{agent}/mcp-servers"));
+
+        var untouched = before["servers"]!.AsArray().Single(s => (string?)s!["name"] == "down")!;
+        Assert.Equal("not_connected", (string?)untouched["state"]);
+        var down = after["servers"]!.AsArray().Single(s => (string?)s!["name"] == "down")!;
+        Assert.Equal("streamable-http", (string?)down["transport"]);
+        Assert.Equal("reconnecting", (string?)down["state"]);
+        Assert.True((int?)down["attempt"] >= 1);
+        Assert.Contains("refused", (string?)down["lastError"], StringComparison.OrdinalIgnoreCase);
+        Assert.NotNull(down["lastErrorAt"]);
+        var files = after["servers"]!.AsArray().Single(s => (string?)s!["name"] == "files")!;
+        Assert.Equal("connected", (string?)files["state"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("/agents/no-such-agent/mcp-servers")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Concurrent_turns_of_many_conversations_share_one_session_to_their_server()
+    {
+        await using var server = await TestMcpHttpServer.StartAsync();
+        var conversations = await Task.WhenAll(Enumerable.Range(0, 16).Select(async i =>
+        {
+            var (agent, model) = await fixture.CreateAgentAsync($$"""{ "name": "shared", "url": "{{server.StreamableHttpUrl}}" }""");
+            fixture.Model.Script(model, FakeReply.ToolCall("shared_echo", $$"""{"message":"from {{i}}"}"""), FakeReply.Text($"done {i}"));
+            return await fixture.CreateConversationAsync(agent);
+        }));
+
+        var replies = await Task.WhenAll(conversations.Select(async c =>
+            await ReadAsync(await Client.PostAsJsonAsync($"/conversations/{c}/messages", new { message = "go" }))));
+
+        for (var i = 0; i < replies.Length; i++)
+        {
+            var call = replies[i]["toolCalls"]!.AsArray().Single()!;
+            Assert.Equal("completed", (string?)call["status"]);
+            Assert.Equal($"from {i}", (string?)call["result"]);
+            Assert.Equal($"done {i}", (string?)replies[i]["content"]);
+        }
+
+        Assert.Equal(1, server.Handshakes);
+    }
+
+    [Fact]
     public async Task Secrets_are_never_returned_or_logged()
     {
         var (agent, model) = await fixture.CreateAgentAsync($$"""

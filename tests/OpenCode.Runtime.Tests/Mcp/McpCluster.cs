@@ -8,10 +8,19 @@ namespace OpenCode.Runtime.Tests.Mcp;
 
 /// <summary>
 /// One silo with <see cref="McpServiceCollectionExtensions.AddMcpTools"/> and the <see cref="McpTestSecrets"/> in its
-/// configuration, shared by the MCP tests.
+/// configuration (plus any settings a derived cluster adds), shared by the MCP tests.
 /// </summary>
-public sealed class McpCluster : IAsyncLifetime
+public class McpCluster : IAsyncLifetime
 {
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    public McpCluster()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    protected McpCluster(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.GrainFactory;
@@ -26,7 +35,9 @@ public sealed class McpCluster : IAsyncLifetime
     {
         var builder = new TestClusterBuilder(initialSilosCount: 1);
         builder.AddSiloBuilderConfigurator<McpSiloConfigurator>();
-        builder.ConfigureHostConfiguration(configuration => configuration.AddInMemoryCollection(McpTestSecrets.Configuration));
+        builder.ConfigureHostConfiguration(configuration => configuration
+            .AddInMemoryCollection(McpTestSecrets.Configuration)
+            .AddInMemoryCollection(_settings));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

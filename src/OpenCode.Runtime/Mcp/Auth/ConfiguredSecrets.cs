@@ -14,8 +14,9 @@ public sealed class ConfiguredSecrets(IConfiguration configuration)
     /// <summary>The value of the secret <paramref name="name"/>.</summary>
     /// <exception cref="McpAuthenticationException">It is not configured (or empty).</exception>
     internal string Resolve(string name) =>
-        configuration[$"{Section}:{name}"] is { Length: > 0 } value
-            ? value
-            : throw new McpAuthenticationException(
-                $"the secret '{name}' is not configured (set {Section}:{name}, or the environment variable {Section}__{name})");
+        Find(name) ?? throw new McpAuthenticationException(
+            $"the secret '{name}' is not configured (set {Section}:{name}, or the environment variable {Section}__{name})");
+
+    /// <summary>The value of the secret <paramref name="name"/>, or null when it is not configured.</summary>
+    internal string? Find(string name) => configuration[$"{Section}:{name}"] is { Length: > 0 } value ? value : null;
 }

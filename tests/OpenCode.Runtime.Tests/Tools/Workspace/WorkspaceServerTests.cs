@@ -80,7 +80,7 @@ public sealed class WorkspaceServerTests : IDisposable
     public async Task The_connection_the_grain_holds_lists_qualified_tools_and_calls_them_over_the_in_process_transport()
     {
         _workspace.Write("readme.md", "hello workspace");
-        await using var connection = new McpServerConnection(TempWorkspace.Spec, NoSecrets, NullLoggerFactory.Instance, _workspace.Server());
+        await using var connection = new McpServerConnection(TempWorkspace.Spec, NoSecrets, new McpSupervisionOptions(), NullLoggerFactory.Instance, _workspace.Server());
 
         var tools = await connection.ListToolsAsync(CancellationToken.None);
         var read = await connection.CallToolAsync("read_file", """{"path":"readme.md"}""", CancellationToken.None);
@@ -96,7 +96,7 @@ public sealed class WorkspaceServerTests : IDisposable
     public async Task A_workspace_spec_on_a_silo_without_the_workspace_is_an_unavailable_server()
     {
         var off = new WorkspaceServer(new WorkspaceOptions(), NullLoggerFactory.Instance);
-        await using var connection = new McpServerConnection(TempWorkspace.Spec, NoSecrets, NullLoggerFactory.Instance, off);
+        await using var connection = new McpServerConnection(TempWorkspace.Spec, NoSecrets, new McpSupervisionOptions(), NullLoggerFactory.Instance, off);
 
         var listing = await Assert.ThrowsAsync<McpServerUnavailableException>(() => connection.ListToolsAsync(CancellationToken.None));
 
