@@ -16,4 +16,9 @@ public sealed record McpServerConfig
     [Id(5)] public string? Transport { get; init; }
     [Id(6)] public McpAuthConfig? Auth { get; init; }
     [Id(7)] public int? TimeoutSeconds { get; init; }
+    /// <summary>
+    /// The server's tools may safely run twice: a call cut off by a crash is run again when its turn resumes,
+    /// instead of being reported <c>interrupted</c> to the model.
+    /// </summary>
+    [Id(8)] public bool? Idempotent { get; init; }
 }

@@ -20,6 +20,7 @@ namespace OpenCode.Abstractions;
 /// How to authenticate to an HTTP or WebSocket server. Only secret names (<c>…Ref</c>) are carried: the
 /// values are looked up on the silo when connecting, so a spec (a grain key, and logged) never holds one.
 /// </param>
+/// <param name="Idempotent">Its tool calls may run twice: one cut off by a crash is run again, not reported interrupted.</param>
 [GenerateSerializer, Immutable, Alias("OpenCode.McpServerSpec")]
 public sealed record McpServerSpec(
     [property: Id(0)] string Name,
@@ -29,7 +30,8 @@ public sealed record McpServerSpec(
     [property: Id(4)] IReadOnlyDictionary<string, string> Env,
     [property: Id(5)] string? Url,
     [property: Id(6)] int CallTimeoutSeconds = McpServerSpec.DefaultCallTimeoutSeconds,
-    [property: Id(7)] McpAuthConfig? Auth = null)
+    [property: Id(7)] McpAuthConfig? Auth = null,
+    [property: Id(8)] bool Idempotent = false)
 {
     public const int DefaultCallTimeoutSeconds = 60;
 
@@ -79,7 +81,8 @@ public sealed record McpServerSpec(
             .Append(", Args = [").AppendJoin(", ", Args ?? []).Append(']')
             .Append(", Env = [").AppendJoin(", ", (Env ?? EmptyEnv).Keys.Order(StringComparer.Ordinal)).Append(']')
             .Append(", Url = ").Append(Url)
-            .Append(", CallTimeoutSeconds = ").Append(CallTimeoutSeconds);
+            .Append(", CallTimeoutSeconds = ").Append(CallTimeoutSeconds)
+            .Append(", Idempotent = ").Append(Idempotent);
         if (Auth is { } auth)
         {
             // Only names of secrets are here, never their values.
@@ -104,6 +107,7 @@ public sealed record McpServerSpec(
         Url = original.Url;
         CallTimeoutSeconds = original.CallTimeoutSeconds;
         Auth = original.Auth;
+        Idempotent = original.Idempotent;
     }
 
     private static readonly IReadOnlyDictionary<string, string> EmptyEnv = new Dictionary<string, string>();
@@ -148,6 +152,12 @@ public sealed record McpServerSpec(
             {
                 Append(canonical, scope);
             }
+        }
+
+        // Only when set, so the keys of existing servers stay what they were.
+        if (Idempotent)
+        {
+            Append(canonical, "idempotent");
         }
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];

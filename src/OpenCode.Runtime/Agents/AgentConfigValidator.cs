@@ -155,6 +155,11 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
                 {
                     fail(path, "needs a 'command' (stdio) or a 'url'; an entry with only 'name' refers to an operator-defined server");
                 }
+                else if (server.Idempotent is not null)
+                {
+                    // Whether a server's tools may run twice is the operator's to say, where the server is defined.
+                    fail($"{path}.idempotent", "is set where the server is defined; an entry with only 'name' refers to an operator-defined server");
+                }
                 else if (!string.IsNullOrWhiteSpace(server.Name) && !operatorServers.Contains(server.Name))
                 {
                     fail($"{path}.name", $"no operator-defined MCP server named '{server.Name}'; give a 'command' or a 'url'");

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Tools;
@@ -12,6 +13,8 @@ namespace OpenCode.Runtime.Conversations;
 /// One conversation: its head state, its history, the turn loop and the turn's approvals. Reentrant so that
 /// reads and answers to approvals are taken while a turn is in flight; at most one turn exists at a time (running,
 /// or paused waiting for approvals) and state writes are serialized through <see cref="CheckpointAsync"/>.
+/// A reminder registered for each turn and removed when it ends brings the conversation back when the silo
+/// running the turn dies, and the turn resumes from its last checkpoint.
 /// </summary>
 [Reentrant]
 public sealed partial class ConversationGrain(
@@ -19,9 +22,11 @@ public sealed partial class ConversationGrain(
     TurnLoop turnLoop,
     TokenCounter tokens,
     TimeProvider clock,
-    ILogger<ConversationGrain> logger) : Grain, IConversationGrain
+    IOptions<TurnReminderOptions> reminderOptions,
+    ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable
 {
     private const int MaxPageLimit = 200;
+    private const string TurnReminder = "turn";
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private ConversationHistory? _history;
@@ -30,8 +35,15 @@ public sealed partial class ConversationGrain(
 
     /// <summary>The part of the turn running now: until the turn ends or pauses for approvals.</summary>
     private Task<TurnOutcome>? _turn;
-    private IGrainTimer? _approvalTimer;
+    private IGrainTimer? _turnTimer;
     private bool _deleting;
+
+    /// <summary>Registering or removing the turn reminder, one after the other; checkpoints wait for a registration.</summary>
+    private Task _turnReminder = Task.CompletedTask;
+    private IGrainReminder? _reminder;
+
+    /// <summary>A write failed: memory may be ahead of storage, so nothing more runs on this activation.</summary>
+    private bool _broken;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -43,31 +55,32 @@ public sealed partial class ConversationGrain(
 
     /// <summary>
     /// A turn paused for approvals stays paused: its requests stay answerable, expired ones are rejected and
-    /// answered ones are carried out. Any other turn that was in flight when its silo went away left its tool
-    /// calls unfinished: they are reported interrupted (never re-run here) and the turn is closed, so the
-    /// conversation takes new messages.
+    /// answered ones are carried out. Any other turn was in flight when its silo went away: it resumes from its
+    /// last checkpoint as soon as the activation is done (see <see cref="TurnLoop"/> for its cut-off tool calls).
     /// </summary>
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Turn is not { } turn || state.State.Deleted)
+        if (state.State.Turn is not null && !state.State.Deleted)
         {
-            return;
+            ScheduleTurnWork();
         }
 
-        var interrupted = History.FinishUnfinishedCalls(ToolCallStatuses.Interrupted, "The server stopped before the tool call's result was recorded.");
-        if (turn.IsWaiting)
-        {
-            if (interrupted)
-            {
-                await CheckpointAsync();
-            }
+        return Task.CompletedTask;
+    }
 
-            ScheduleApprovalWork();
-            return;
+    /// <summary>The turn reminder: an unfinished turn goes on (if it is not running already); without one the reminder goes.</summary>
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.Turn is null || !Exists)
+        {
+            _turnReminder = ForgetTurnAsync(_turnReminder);
+        }
+        else
+        {
+            AdvanceTurn();
         }
 
-        state.State.Turn = null;
-        await CheckpointAsync();
+        return Task.CompletedTask;
     }
 
     public async Task<ConversationInfo> CreateAsync(NewConversation request)
@@ -107,17 +120,17 @@ public sealed partial class ConversationGrain(
             return Task.FromResult<ConversationInfo?>(null);
         }
 
-        ExpireApprovals();
+        AdvanceTurn();
         return Task.FromResult<ConversationInfo?>(Info());
     }
 
     public async Task<TurnOutcome> SendAsync(string message, CancellationToken cancellationToken = default)
     {
         EnsureExists();
-        ExpireApprovals();
+        AdvanceTurn();
         if (_turn is not null || state.State.Turn is not null)
         {
-            throw new OpenCodeException(ErrorCodes.ConversationBusy, state.State.Turn?.IsWaiting == true
+            throw new OpenCodeException(ErrorCodes.ConversationBusy, _turn is null && IsPaused(state.State.Turn!)
                 ? $"Conversation '{Id}' is waiting for tool approvals (GET /conversations/{Id}/approvals)."
                 : $"Conversation '{Id}' is running a turn.");
         }
@@ -163,7 +176,7 @@ public sealed partial class ConversationGrain(
     public Task<IReadOnlyList<ApprovalRequest>> GetApprovalsAsync()
     {
         EnsureExists();
-        ExpireApprovals();
+        AdvanceTurn();
         return Task.FromResult<IReadOnlyList<ApprovalRequest>>(PendingRequests());
     }
 
@@ -175,7 +188,7 @@ public sealed partial class ConversationGrain(
             throw new ValidationFailedException([new FieldError("decision", "must be once, always or reject")]);
         }
 
-        ExpireApprovals();
+        AdvanceTurn();
         var turn = state.State.Turn;
         var pending = turn?.Approvals.FirstOrDefault(a => a.Request.ApprovalId == approvalId);
         if ((pending?.Decision ?? state.State.AnsweredApprovals.LastOrDefault(a => a.ApprovalId == approvalId)?.Decision) is { } earlier)
@@ -225,8 +238,8 @@ public sealed partial class ConversationGrain(
             var owner = state.State.Owner;
             state.State = new ConversationState { Deleted = true };
             _history = null;
-            _approvalTimer?.Dispose();
-            _approvalTimer = null;
+            _turnTimer?.Dispose();
+            _turnTimer = null;
             await CheckpointAsync();
             await Task.WhenAll(pages.Select(page => page.ClearAsync()));
             await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(GrainKeys.TenantOf(Key), owner))
@@ -260,6 +273,8 @@ public sealed partial class ConversationGrain(
             if (message is not null)
             {
                 BeginTurn(message);
+                // Registered while the model works on the first request; the first checkpoint waits for it.
+                _turnReminder = RememberTurnAsync(_turnReminder);
             }
 
             while (true)
@@ -284,7 +299,7 @@ public sealed partial class ConversationGrain(
                 await CheckpointAsync();
                 if (!turn.HasAnswers)
                 {
-                    ScheduleApprovalWork();
+                    ScheduleTurnWork();
                     return outcome with { Approvals = PendingRequests() };
                 }
             }
@@ -324,9 +339,11 @@ public sealed partial class ConversationGrain(
         }
 
         state.State.Turn = null;
-        _approvalTimer?.Dispose();
-        _approvalTimer = null;
+        _turnTimer?.Dispose();
+        _turnTimer = null;
         await CheckpointAsync();
+        // The caller does not wait for this: a reminder left behind removes itself at its next tick.
+        _turnReminder = ForgetTurnAsync(_turnReminder);
         return outcome;
     }
 
@@ -370,12 +387,13 @@ public sealed partial class ConversationGrain(
     }
 
     /// <summary>
-    /// Rejects the requests whose expiry has passed; if the paused turn then has answers to carry out (and no part
-    /// of it is running), it continues in the background. Called by the timer and whenever the conversation is asked.
+    /// Rejects the requests whose expiry has passed; if the turn then has work to do (answers to carry out, or it
+    /// is not paused at all, as after its silo died) and no part of it is running, it continues in the background.
+    /// Called by the timer, the reminder and whenever the conversation is asked.
     /// </summary>
-    private void ExpireApprovals()
+    private void AdvanceTurn()
     {
-        if (state.State.Turn is not { } turn)
+        if (state.State.Turn is not { } turn || _broken)
         {
             return;
         }
@@ -386,7 +404,7 @@ public sealed partial class ConversationGrain(
             Decide(turn, expired, ApprovalDecisions.Expired);
         }
 
-        if (turn.HasAnswers && _turn is null)
+        if ((turn.HasAnswers || !IsPaused(turn)) && _turn is null)
         {
             _ = ContinueInBackgroundAsync();
         }
@@ -405,30 +423,63 @@ public sealed partial class ConversationGrain(
     }
 
     /// <summary>
-    /// While the grain is active a timer wakes it when the earliest request expires (or at once when answers wait
-    /// to be carried out, as after a restart). An inactive grain needs no timer: it expires requests when asked.
+    /// While the grain is active a timer wakes it when the earliest request expires (or at once when the turn has
+    /// work, as after a restart). An inactive grain needs no timer: its reminder or the next call wakes it.
     /// </summary>
-    private void ScheduleApprovalWork()
+    private void ScheduleTurnWork()
     {
-        _approvalTimer?.Dispose();
-        _approvalTimer = null;
-        if (state.State.Turn is not { IsWaiting: true } turn)
+        _turnTimer?.Dispose();
+        _turnTimer = null;
+        if (state.State.Turn is not { } turn)
         {
             return;
         }
 
-        var due = turn.HasAnswers
+        var due = turn.HasAnswers || !IsPaused(turn)
             ? TimeSpan.Zero
             : turn.Unanswered.Min(a => a.Request.ExpiresAt) is { } earliest ? earliest - clock.GetUtcNow() : (TimeSpan?)null;
         if (due is { } delay)
         {
-            _approvalTimer = this.RegisterGrainTimer(
+            _turnTimer = this.RegisterGrainTimer(
                 () =>
                 {
-                    ExpireApprovals();
+                    AdvanceTurn();
                     return Task.CompletedTask;
                 },
                 new GrainTimerCreationOptions(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+    }
+
+    /// <summary>
+    /// Paused for approvals, with nothing left to run: a turn whose silo died between filing a request and
+    /// finishing its step's calls still has calls marked running and resumes instead.
+    /// </summary>
+    private bool IsPaused(ActiveTurn turn) =>
+        turn.IsWaiting && History.Newest?.ToolCalls?.Any(c => c.Status == ToolCallStatuses.Running) != true;
+
+    private async Task RememberTurnAsync(Task previous)
+    {
+        await previous;
+        var period = reminderOptions.Value.Period;
+        _reminder = await this.RegisterOrUpdateReminder(TurnReminder, period, period);
+    }
+
+    private async Task ForgetTurnAsync(Task previous)
+    {
+        try
+        {
+            // A failed registration failed its turn already.
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            if ((_reminder ?? await this.GetReminder(TurnReminder)) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _reminder = null;
+        }
+        catch (Exception ex)
+        {
+            LogReminderKept(logger, ex, Key);
         }
     }
 
@@ -449,11 +500,14 @@ public sealed partial class ConversationGrain(
         await _writeGate.WaitAsync();
         try
         {
+            // Nothing of a turn is durable before the reminder that would resume it is.
+            await _turnReminder;
             await History.SpillAsync();
             await state.WriteStateAsync();
         }
         catch
         {
+            _broken = true;
             DeactivateOnIdle();
             throw;
         }
@@ -468,9 +522,9 @@ public sealed partial class ConversationGrain(
         Id = Id,
         AgentId = state.State.AgentId,
         AgentVersion = state.State.AgentVersion,
-        Status = _turn is not null ? ConversationStatuses.Running
-            : state.State.Turn is not null ? ConversationStatuses.WaitingApproval
-            : ConversationStatuses.Idle,
+        Status = state.State.Turn is not { } turn ? ConversationStatuses.Idle
+            : _turn is null && IsPaused(turn) ? ConversationStatuses.WaitingApproval
+            : ConversationStatuses.Running,
         CreatedAt = state.State.CreatedAt,
         MessageCount = state.State.MessageCount,
         Usage = state.State.Usage,
@@ -486,6 +540,9 @@ public sealed partial class ConversationGrain(
             throw new OpenCodeException(ErrorCodes.ConversationNotFound, $"Conversation '{Id}' was not found.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The turn reminder of {Conversation} could not be removed; its next tick removes it")]
+    private static partial void LogReminderKept(ILogger logger, Exception exception, string conversation);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Turn {TurnId} of {Conversation} failed")]
     private static partial void LogTurnFault(ILogger logger, Exception exception, string conversation, string turnId);

@@ -24,6 +24,9 @@ public sealed partial class TurnLoop(
     TimeProvider clock,
     ILogger<TurnLoop> logger)
 {
+    /// <summary>What the model reads as the result of a call its server died running: it may or may not have had its effect.</summary>
+    public const string InterruptedResult = "Interrupted: the server running this call stopped before its result was recorded. It may or may not have taken effect; it was not run again.";
+
     /// <summary>Runs the turn from where its <see cref="ActiveTurn"/> stands to its end or its next pause.</summary>
     public async Task<TurnOutcome> RunAsync(TurnContext turn, CancellationToken cancellationToken)
     {
@@ -32,6 +35,17 @@ public sealed partial class TurnLoop(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         var started = clock.GetTimestamp();
+        var checkpoint = turn.CheckpointAsync;
+        // Every checkpoint carries the running time so far, so a turn resumed after a crash keeps its time limit.
+        turn = turn with
+        {
+            CheckpointAsync = () =>
+            {
+                turn.Turn.RunningTime += clock.GetElapsedTime(started);
+                started = clock.GetTimestamp();
+                return checkpoint();
+            },
+        };
         try
         {
             return await RunStepsAsync(turn, timeout.Token);
@@ -66,6 +80,11 @@ public sealed partial class TurnLoop(
         // What every request carries besides the history: instructions and tool schemas.
         var fixedTokens = tokens.Count(agent.Instructions) + tokens.Count(offered.OfferedSchemaText());
         var maxSteps = limits?.MaxSteps ?? AgentLimits.DefaultMaxSteps;
+
+        if (await ResumeCallsAsync(turn, tools, maxCalls, ct) is { } ended)
+        {
+            return ended;
+        }
 
         if (!await ApplyAnswersAsync(turn, tools, ct))
         {
@@ -127,18 +146,9 @@ public sealed partial class TurnLoop(
             }
 
             await turn.CheckpointAsync();
-            for (var i = 0; i < calls.Count; i++)
+            if (await RunCallsAsync(turn, tools, 0, maxCalls, ct) is { } stopped)
             {
-                if (progress.ToolCalls >= maxCalls)
-                {
-                    RejectCallsFrom(turn, i, $"Not run: the turn reached its limit of {maxCalls} tool calls.");
-                    return await FailedAsync(turn, LimitExceeded(
-                        "maxToolCallsPerTurn", progress.ToolCalls + 1, $"The model asked for tool call {progress.ToolCalls + 1}, over the turn's limit of {maxCalls} (maxToolCallsPerTurn)."));
-                }
-
-                progress.ToolCalls++;
-                ReplaceCall(turn, i, await StartCallAsync(turn, tools, i, ct));
-                await turn.CheckpointAsync();
+                return stopped;
             }
 
             if (!await ApplyAnswersAsync(turn, tools, ct))
@@ -146,6 +156,58 @@ public sealed partial class TurnLoop(
                 return await PausedAsync(turn);
             }
         }
+    }
+
+    /// <summary>
+    /// Starts the calls of the newest step from <paramref name="first"/> on, one at a time, each result checkpointed
+    /// before the next call starts. Null when every call was started; the outcome when the call limit ended the turn.
+    /// </summary>
+    private async Task<TurnOutcome?> RunCallsAsync(TurnContext turn, ToolSet tools, int first, int maxCalls, CancellationToken ct)
+    {
+        var progress = turn.Turn;
+        var count = turn.History.Newest!.ToolCalls!.Count;
+        for (var i = first; i < count; i++)
+        {
+            if (progress.ToolCalls >= maxCalls)
+            {
+                RejectCallsFrom(turn, i, $"Not run: the turn reached its limit of {maxCalls} tool calls.");
+                return await FailedAsync(turn, LimitExceeded(
+                    "maxToolCallsPerTurn", progress.ToolCalls + 1, $"The model asked for tool call {progress.ToolCalls + 1}, over the turn's limit of {maxCalls} (maxToolCallsPerTurn)."));
+            }
+
+            progress.ToolCalls++;
+            ReplaceCall(turn, i, await StartCallAsync(turn, tools, i, ct));
+            await turn.CheckpointAsync();
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Goes on with a step whose silo died while its calls ran. Calls run one at a time and each result is
+    /// checkpointed, so of the calls still marked running only the first may have started: it is reported
+    /// interrupted to the model (run again only when its server is idempotent), and the ones after it start now.
+    /// </summary>
+    private async Task<TurnOutcome?> ResumeCallsAsync(TurnContext turn, ToolSet tools, int maxCalls, CancellationToken ct)
+    {
+        var step = turn.History.Newest;
+        var first = step?.TurnId == turn.TurnId && step.ToolCalls is { } calls
+            ? calls.ToList().FindIndex(c => c.Status == ToolCallStatuses.Running)
+            : -1;
+        if (first < 0)
+        {
+            return null;
+        }
+
+        var cutOff = step!.ToolCalls![first];
+        if (tools.Find(cutOff.Name)?.Server.Idempotent != true)
+        {
+            ReplaceCall(turn, first, cutOff with { Status = ToolCallStatuses.Interrupted, Result = InterruptedResult });
+            await turn.CheckpointAsync();
+            first++;
+        }
+
+        return await RunCallsAsync(turn, tools, first, maxCalls, ct);
     }
 
     /// <summary>Runs, refuses, or (for <c>ask</c>) files an approval request for call <paramref name="index"/> of the newest step.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenCode.Runtime.Conversations;
 using OpenCode.Runtime.Persistence;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -18,7 +19,7 @@ public static class SiloBuilderExtensions
 
     /// <summary>
     /// The silo of either profile. Embedded (the default): one silo with localhost clustering and grain state in a
-    /// SQLite file under the data directory, so agents and conversations survive restarts. Cluster (when
+    /// SQLite file under the data directory, reminders in another, so agents, conversations and unfinished turns survive restarts. Cluster (when
     /// <see cref="ClusterProfile"/> finds both connection strings): membership in Redis, grain state and reminders
     /// in PostgreSQL, any number of silos.
     /// </summary>
@@ -33,6 +34,11 @@ public static class SiloBuilderExtensions
         {
             silo.UseEmbeddedProfile(orleans, configuration);
         }
+
+        // Unfinished turns are kept alive by a reminder of this period (Orleans' minimum is lowered to it when shorter).
+        var turnReminder = TimeSpan.FromSeconds(Math.Max(1, orleans.GetValue("TurnReminderSeconds", TurnReminderOptions.DefaultPeriodSeconds)));
+        silo.Services.Configure<TurnReminderOptions>(o => o.Period = turnReminder);
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = turnReminder < o.MinimumReminderPeriod ? turnReminder : o.MinimumReminderPeriod);
 
         // The directory cache remembers where remote grains live; its default size preallocates megabytes a
         // gateway of this size never fills.
@@ -60,6 +66,7 @@ public static class SiloBuilderExtensions
             clusterId: ClusterId(orleans));
         silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
         silo.AddSqliteGrainStorage(OpenCodeStorage.Name, o => o.DatabasePath = Path.Combine(DataDirectory(configuration), "opencode.db"));
+        silo.UseSqliteReminderService(o => o.DatabasePath = Path.Combine(DataDirectory(configuration), "reminders.db"));
     }
 
     /// <summary>

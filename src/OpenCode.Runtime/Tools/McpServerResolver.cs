@@ -43,7 +43,8 @@ public sealed class McpServerResolver(OperatorMcpServers operatorServers)
             server.Env ?? new Dictionary<string, string>(),
             server.Url,
             server.TimeoutSeconds ?? McpServerSpec.DefaultCallTimeoutSeconds,
-            server.Auth);
+            server.Auth,
+            server.Idempotent ?? false);
         return (spec, null);
     }
 

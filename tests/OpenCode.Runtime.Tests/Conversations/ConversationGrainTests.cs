@@ -89,14 +89,46 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
     }
 
     [Fact]
-    public async Task A_tool_call_cut_off_by_a_silo_crash_is_reported_interrupted_and_not_run_again()
+    public async Task A_turn_cut_off_by_a_silo_crash_resumes_by_itself_and_reports_the_cut_off_call_interrupted()
+    {
+        var (id, model) = await StartToolTurnThenKillTheSiloAsync(idempotent: false);
+
+        // Nobody calls the conversation: its reminder brings it back and the turn goes on to its answer.
+        await WaitUntilAsync(() => Task.FromResult(runtime.Model.Requests.Count(r => r.Model == model) == 2), TimeSpan.FromSeconds(90));
+        var resumed = runtime.Model.Requests.Last(r => r.Model == model);
+        Assert.Contains(resumed.Messages, m => m.Role == "tool" && m.Content!.Contains("interrupted", StringComparison.Ordinal));
+        await WaitUntilAsync(async () => (await runtime.Conversation(id).GetAsync())!.Status == ConversationStatuses.Idle, TimeSpan.FromSeconds(30));
+        var messages = (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages;
+        Assert.Equal(["start something slow", "", "finished after the crash"], messages.Select(m => m.Content));
+        Assert.Equal(ToolCallStatuses.Interrupted, messages[1].ToolCalls!.Single().Status);
+        // The model step before the crash was not asked for again.
+        Assert.Equal(2, runtime.Model.Requests.Count(r => r.Model == model));
+        Assert.True((await runtime.Conversation(id).SendAsync("are you there?")).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_call_of_an_idempotent_server_cut_off_by_a_silo_crash_runs_again_when_the_turn_resumes()
+    {
+        var (id, model) = await StartToolTurnThenKillTheSiloAsync(idempotent: true);
+
+        await WaitUntilAsync(() => Task.FromResult(runtime.Model.Requests.Count(r => r.Model == model) == 2), TimeSpan.FromSeconds(90));
+        await WaitUntilAsync(async () => (await runtime.Conversation(id).GetAsync())!.Status == ConversationStatuses.Idle, TimeSpan.FromSeconds(30));
+        var messages = (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages;
+        Assert.Equal(3, messages.Count);
+        Assert.Equal(ToolCallStatuses.Completed, messages[1].ToolCalls!.Single().Status);
+        Assert.Equal("finished after the crash", messages[2].Content);
+    }
+
+    /// <summary>A turn whose one tool call takes seconds; the silo dies while the call runs and a new one starts.</summary>
+    private async Task<(string Id, string Model)> StartToolTurnThenKillTheSiloAsync(bool idempotent)
     {
         var agent = await runtime.CreateAgentAsync(c => c with
         {
-            Mcp = new McpConfig { Servers = [new McpServerConfig { Name = "test", Command = TestMcpServerCommand.Command, Args = TestMcpServerCommand.Args }] },
+            Mcp = new McpConfig { Servers = [new McpServerConfig { Name = "test", Command = TestMcpServerCommand.Command, Args = TestMcpServerCommand.Args, Idempotent = idempotent }] },
         });
         var id = await runtime.CreateConversationAsync(agent.Id);
-        runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("test_slow", """{"ms":4000}"""));
+        var model = agent.Config.Model.Name;
+        runtime.Model.Script(model, FakeReply.ToolCall("test_slow", """{"ms":3000}"""), FakeReply.Text("finished after the crash"));
 
         var cutOff = runtime.Conversation(id).SendAsync("start something slow");
         await WaitUntilAsync(async () => (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages.Any(m => m.ToolCalls is not null));
@@ -105,12 +137,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         _ = cutOff.ContinueWith(t => t.Exception, TaskScheduler.Default);
         await runtime.Cluster.StartAdditionalSiloAsync();
         await runtime.Cluster.InitializeClientAsync();
-
-        var info = await runtime.Conversation(id).GetAsync();
-        Assert.Equal(ConversationStatuses.Idle, info!.Status);
-        var step = (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages[^1];
-        Assert.Equal(ToolCallStatuses.Interrupted, step.ToolCalls!.Single().Status);
-        Assert.True((await runtime.Conversation(id).SendAsync("are you there?")).Succeeded);
+        return (id, model);
     }
 
     [Fact]
@@ -284,9 +311,12 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         return all;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => WaitUntilAsync(condition, TimeSpan.FromSeconds(5));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan limit)
     {
-        for (var i = 0; i < 200; i++)
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
         {
             if (await condition())
             {

@@ -1,5 +1,8 @@
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Conversations;
 using OpenCode.Runtime.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 using OpenCode.Testing;
 using Orleans.TestingHost;
 
@@ -60,6 +63,10 @@ public sealed class RuntimeCluster : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddSqliteGrainStorage(OpenCodeStorage.Name, o => o.DatabasePath = siloBuilder.Configuration["DatabasePath"]!);
+            siloBuilder.UseSqliteReminderService(o => o.DatabasePath = Path.ChangeExtension(siloBuilder.Configuration["DatabasePath"]!, ".reminders.db"));
+            // Short, so a turn whose silo was killed resumes within the test.
+            siloBuilder.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(2));
+            siloBuilder.Services.Configure<TurnReminderOptions>(o => o.Period = TimeSpan.FromSeconds(2));
             siloBuilder.Services.AddOpenCodeRuntime();
         }
     }
