@@ -57,7 +57,8 @@ public sealed class HistorySeeder : IAsyncDisposable
         var existing = state.Head;
         if (!head.RecordExists || state.PagedCount != 0 || state.Turn is not null || existing.Count < 2 || existing.Count % 2 != 0)
         {
-            throw new InvalidOperationException($"Conversation {conversationId} must exist, be idle and hold whole turns in its head only.");
+            throw new InvalidOperationException($"Conversation {conversationId} must exist, be idle and hold whole turns in its head only "
+                + $"(exists: {head.RecordExists}, paged: {state.PagedCount}, turn: {state.Turn?.TurnId ?? "none"}, head: {existing.Count} messages).");
         }
 
         // Turns alternate a user message and the reply: message i repeats the shape of existing message i mod n.

@@ -20,6 +20,27 @@ public static class LoadPhases
         return new PhaseResult(latencies, errors, count / total.Elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> calls of each path, one at a time, taking turns: a disturbance on a shared machine hits
+    /// every path alike, so their differences hold. Throughput is each path's calls over its own time.
+    /// </summary>
+    public static async Task<PhaseResult[]> InterleavedAsync(IReadOnlyList<Func<Task<TurnResult>>> paths, int count)
+    {
+        var latencies = paths.Select(_ => new LatencyRecorder()).ToArray();
+        var errors = new int[paths.Count];
+        var busy = new TimeSpan[paths.Count];
+        for (var i = 0; i < count * paths.Count; i++)
+        {
+            var which = i % paths.Count;
+            var result = await paths[which]();
+            errors[which] += result.Ok ? 0 : 1;
+            busy[which] += result.Elapsed;
+            latencies[which].Add(result.Elapsed);
+        }
+
+        return [.. paths.Select((_, i) => new PhaseResult(latencies[i], errors[i], count / busy[i].TotalSeconds))];
+    }
+
     public static async Task<PhaseResult> ConcurrentAsync(Func<Task<TurnResult>> turn, int clients, int seconds)
     {
         var latencies = new LatencyRecorder();

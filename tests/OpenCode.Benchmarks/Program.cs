@@ -12,7 +12,7 @@ var options = BenchmarkOptions.Parse(args);
 // The other modes, each in a class of its own; without one, the turn benchmark below.
 if (args.Contains("--cluster"))
 {
-    return await ClusterBenchmark.RunAsync(options);
+    return await ClusterBenchmark.RunAsync(options, args);
 }
 
 if (args.Contains("--history"))
