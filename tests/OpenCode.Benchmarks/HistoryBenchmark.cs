@@ -109,21 +109,8 @@ public static class HistoryBenchmark
             await shortTurn.RunAsync();
 
             // Interleaved, so a disturbance on this shared machine hits all three alike.
-            var next = 0;
-            var paths = new Func<Task<TurnResult>>[] { direct.RunAsync, shortTurn.RunAsync, longTurn.RunAsync };
-            var recorders = paths.Select(_ => new LatencyRecorder()).ToArray();
-            var errors = new int[paths.Length];
-            for (var i = 0; i < options.SequentialTurns * paths.Length; i++)
-            {
-                var which = next++ % paths.Length;
-                var result = await paths[which]();
-                recorders[which].Add(result.Elapsed);
-                errors[which] += result.Ok ? 0 : 1;
-            }
-
-            directTurns = new PhaseResult(recorders[0], errors[0], 0);
-            shortTurns = new PhaseResult(recorders[1], errors[1], 0);
-            longTurns = new PhaseResult(recorders[2], errors[2], 0);
+            var results = await LoadPhases.InterleavedAsync([direct.RunAsync, shortTurn.RunAsync, longTurn.RunAsync], options.SequentialTurns);
+            (directTurns, shortTurns, longTurns) = (results[0], results[1], results[2]);
         }
 
         var report = new StringBuilder();
