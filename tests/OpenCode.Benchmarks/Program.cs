@@ -15,6 +15,17 @@ if (args.Contains("--mcp"))
 }
 
 var options = BenchmarkOptions.Parse(args);
+// The other modes, each in a class of its own; without one, the turn benchmark below.
+if (args.Contains("--cluster"))
+{
+    return await ClusterBenchmark.RunAsync(options, args);
+}
+
+if (args.Contains("--history"))
+{
+    return await HistoryBenchmark.RunAsync(options, args);
+}
+
 Console.WriteLine($"OpenCode.Orleans turn benchmark — {Environment.ProcessorCount} cores, {options.SequentialTurns} sequential turns, {options.Clients} clients × {options.ConcurrentSeconds}s paced at {options.PacedRate} turns/s and saturated, after {options.WarmupSeconds}s of warm-up"
     + (options.Isolate ? ", gateway on CPU 0, load generator and fake model on CPU 1" : ", all processes share the cores"));
 

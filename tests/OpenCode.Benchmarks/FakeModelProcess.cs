@@ -1,0 +1,39 @@
+using System.Globalization;
+using OpenCode.Testing;
+
+namespace OpenCode.Benchmarks;
+
+/// <summary>The fake model (zero latency) in a process of its own, so its CPU is not the load generator's.</summary>
+public sealed class FakeModelProcess : IAsyncDisposable
+{
+    private readonly ChildProcess _process;
+
+    private FakeModelProcess(ChildProcess process, Uri url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    /// <summary>The OpenAI-compatible base URL (ends in <c>/v1/</c>).</summary>
+    public Uri Url { get; }
+
+    public static async Task<FakeModelProcess> StartAsync()
+    {
+        var port = LoopbackPort.Next();
+        var process = ChildProcess.StartDotnet(typeof(FakeModelServer).Assembly.Location, ["fake-model", "--port", port.ToString(CultureInfo.InvariantCulture)]);
+        var url = new Uri($"http://127.0.0.1:{port}/v1/");
+        try
+        {
+            await process.WaitForHttpOkAsync(new Uri(url, "models"), TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+
+        return new FakeModelProcess(process, url);
+    }
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+}
