@@ -13,8 +13,10 @@ namespace OpenCode.Runtime.Conversations;
 /// One conversation: its head state, its history, the turn loop and the turn's approvals. Reentrant so that
 /// reads and answers to approvals are taken while a turn is in flight; at most one turn exists at a time (running,
 /// or paused waiting for approvals) and state writes are serialized through <see cref="CheckpointAsync"/>.
-/// A reminder registered for each turn and removed when it ends brings the conversation back when the silo
-/// running the turn dies, and the turn resumes from its last checkpoint.
+/// A reminder, registered by the first turn of an activation and kept while the conversation stays active, brings
+/// the conversation back when the silo running a turn dies, and the turn resumes from its last checkpoint. It is
+/// removed when the conversation deactivates between turns, or by its own tick when no turn is unfinished, so a
+/// busy conversation pays for it once, not with two reminder writes per turn.
 /// </summary>
 [Reentrant]
 public sealed partial class ConversationGrain(
@@ -42,6 +44,9 @@ public sealed partial class ConversationGrain(
     private Task _turnReminder = Task.CompletedTask;
     private IGrainReminder? _reminder;
 
+    // Activated with a turn unfinished: the reminder its silo registered may still be there.
+    private bool _reminderMayExist;
+
     /// <summary>A write failed: memory may be ahead of storage, so nothing more runs on this activation.</summary>
     private bool _broken;
 
@@ -62,10 +67,20 @@ public sealed partial class ConversationGrain(
     {
         if (state.State.Turn is not null && !state.State.Deleted)
         {
+            _reminderMayExist = true;
             ScheduleTurnWork();
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Between turns the reminder is not needed any more; with a turn unfinished it must stay.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (state.State.Turn is null && (_reminder is not null || _reminderMayExist))
+        {
+            await ForgetTurnAsync(_turnReminder);
+        }
     }
 
     /// <summary>The turn reminder: an unfinished turn goes on (if it is not running already); without one the reminder goes.</summary>
@@ -342,8 +357,6 @@ public sealed partial class ConversationGrain(
         _turnTimer?.Dispose();
         _turnTimer = null;
         await CheckpointAsync();
-        // The caller does not wait for this: a reminder left behind removes itself at its next tick.
-        _turnReminder = ForgetTurnAsync(_turnReminder);
         return outcome;
     }
 
@@ -460,6 +473,11 @@ public sealed partial class ConversationGrain(
     private async Task RememberTurnAsync(Task previous)
     {
         await previous;
+        if (_reminder is not null)
+        {
+            return;
+        }
+
         var period = reminderOptions.Value.Period;
         _reminder = await this.RegisterOrUpdateReminder(TurnReminder, period, period);
     }
@@ -476,6 +494,7 @@ public sealed partial class ConversationGrain(
             }
 
             _reminder = null;
+            _reminderMayExist = false;
         }
         catch (Exception ex)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Conversations;
 using OpenCode.Testing;
@@ -68,6 +69,36 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         Assert.Equal(["n0", "echo: n0"], oldest.Messages.Select(m => m.Content));
         var outcome = await runtime.Conversation(id).SendAsync("after restart");
         Assert.Equal("msg-81", outcome.Reply!.Id);
+    }
+
+    [Fact]
+    public async Task The_turn_reminder_is_written_once_while_the_conversation_is_active_and_removed_when_it_deactivates()
+    {
+        var agent = await runtime.CreateAgentAsync();
+        var id = await runtime.CreateConversationAsync(agent.Id);
+
+        Assert.True((await runtime.Conversation(id).SendAsync("one")).Succeeded);
+        var first = TurnReminderVersion(id);
+        Assert.True((await runtime.Conversation(id).SendAsync("two")).Succeeded);
+        Assert.True((await runtime.Conversation(id).SendAsync("three")).Succeeded);
+
+        // A busy conversation keeps its reminder instead of writing and removing it on every turn.
+        Assert.NotNull(first);
+        Assert.Equal(first, TurnReminderVersion(id));
+
+        await runtime.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await WaitUntilAsync(() => Task.FromResult(TurnReminderVersion(id) is null), TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>The stored turn reminder's start time and version (each registration writes both), or null.</summary>
+    private string? TurnReminderVersion(string conversationId)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = runtime.ReminderDatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT start_at || '/' || version FROM reminders WHERE grain_id LIKE $grain AND reminder_name = 'turn'";
+        command.Parameters.AddWithValue("$grain", $"%{conversationId}");
+        return command.ExecuteScalar() as string;
     }
 
     [Fact]

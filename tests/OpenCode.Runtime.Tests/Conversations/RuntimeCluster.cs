@@ -17,11 +17,16 @@ public sealed class RuntimeCluster : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
+    /// <summary>The SQLite file the silo keeps its reminders in.</summary>
+    public string ReminderDatabasePath { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         Model = await FakeModelServer.StartAsync();
         var builder = new TestClusterBuilder(initialSilosCount: 1);
-        builder.Properties["DatabasePath"] = Path.Combine(Directory.CreateTempSubdirectory("opencode-runtime-").FullName, "state.db");
+        var databasePath = Path.Combine(Directory.CreateTempSubdirectory("opencode-runtime-").FullName, "state.db");
+        builder.Properties["DatabasePath"] = databasePath;
+        ReminderDatabasePath = Path.ChangeExtension(databasePath, ".reminders.db");
         builder.AddSiloBuilderConfigurator<RuntimeSiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
