@@ -33,6 +33,8 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     /// </summary>
     private const string ListenProtocolVersion = "2026-07-28";
 
+    private static readonly TimeSpan ListenSettleTime = TimeSpan.FromSeconds(1);
+
     private static readonly McpClientOptions ClientOptions = new()
     {
         ClientInfo = new Implementation { Name = "opencode-orleans", Version = "1.0.0" },
@@ -505,10 +507,20 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     {
         try
         {
-            await session.Client.SendRequestAsync<SubscriptionsListenRequestParams, EmptyResult>(
+            var listening = session.Client.SendRequestAsync<SubscriptionsListenRequestParams, EmptyResult>(
                 RequestMethods.SubscriptionsListen,
                 new SubscriptionsListenRequestParams { Notifications = new SubscriptionsListenNotifications { ToolsListChanged = true } },
-                cancellationToken: session.Closing).ConfigureAwait(false);
+                cancellationToken: session.Closing).AsTask();
+
+            // The server gives no sign of when the subscription is in place, so a change made between the first
+            // listing and then would go unnoticed: the list is fetched once more when the subscription has settled.
+            await Task.WhenAny(listening, Task.Delay(ListenSettleTime, session.Closing)).ConfigureAwait(false);
+            if (!listening.IsCompleted)
+            {
+                RefreshTools(session);
+            }
+
+            await listening.ConfigureAwait(false);
         }
         catch (Exception exception) when (!session.Closing.IsCancellationRequested)
         {
