@@ -352,10 +352,11 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
         {
             var session = await OpenSessionAsync().ConfigureAwait(false);
             _ = Task.Run(() => PingWhileIdleAsync(session), CancellationToken.None);
-            if (session.Client.ServerCapabilities?.Tools?.ListChanged == true
-                && string.CompareOrdinal(session.Client.NegotiatedProtocolVersion, ListenProtocolVersion) >= 0)
+            if (session.Client.ServerCapabilities?.Tools?.ListChanged == true)
             {
-                _ = Task.Run(() => ListenForToolChangesAsync(session), CancellationToken.None);
+                _ = string.CompareOrdinal(session.Client.NegotiatedProtocolVersion, ListenProtocolVersion) >= 0
+                    ? Task.Run(() => ListenForToolChangesAsync(session), CancellationToken.None)
+                    : Task.Run(() => RefreshWhenSettledAsync(session), CancellationToken.None);
             }
 
             return session;
@@ -500,6 +501,23 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                 }
             },
             CancellationToken.None);
+    }
+
+    /// <summary>
+    /// A server of the <c>initialize</c> handshake sends <c>list_changed</c> over a stream the client opens after it:
+    /// a change made before that stream is up would go unnoticed, so the list is fetched once more when it has settled.
+    /// </summary>
+    private async Task RefreshWhenSettledAsync(Session session)
+    {
+        try
+        {
+            await Task.Delay(ListenSettleTime, session.Closing).ConfigureAwait(false);
+            RefreshTools(session);
+        }
+        catch (OperationCanceledException)
+        {
+            // The session was closed.
+        }
     }
 
     /// <summary>Keeps a <c>subscriptions/listen</c> request for tool list changes open for the life of the session.</summary>
