@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace OpenCode.Benchmarks;
 
-/// <summary>The closed-loop phases the <c>--cluster</c> and <c>--history</c> modes run: one client, or many as fast as they go.</summary>
+/// <summary>The load phases of every benchmark mode: one client, many paced (open loop), or many as fast as they go.</summary>
 public static class LoadPhases
 {
     public static async Task<PhaseResult> SequentialAsync(Func<Task<TurnResult>> turn, int count)
@@ -60,6 +60,40 @@ public static class LoadPhases
             }
         }));
         return new PhaseResult(latencies, errors, latencies.Count / deadline.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Open loop: each client sends on its own schedule (together they offer <paramref name="rate"/> turns/s) whether or not the
+    /// system keeps up; a client behind schedule sends at once, so a stall shows in the following latencies too.
+    /// </summary>
+    public static async Task<PhaseResult> PacedAsync(Func<Task<TurnResult>> turn, int clients, int rate, int seconds)
+    {
+        var latencies = new LatencyRecorder();
+        var errors = 0;
+        var clock = Stopwatch.StartNew();
+        var interval = TimeSpan.FromSeconds((double)clients / rate);
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
+        {
+            // Clients start spread over one interval so the offered load is even.
+            var next = interval * client / clients;
+            while (next.TotalSeconds < seconds)
+            {
+                if (next > clock.Elapsed)
+                {
+                    await Task.Delay(next - clock.Elapsed);
+                }
+
+                var result = await turn();
+                if (!result.Ok)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+
+                latencies.Add(result.Elapsed);
+                next += interval;
+            }
+        }));
+        return new PhaseResult(latencies, errors, latencies.Count / clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Runs <paramref name="turn"/> for <paramref name="seconds"/>, one at a time, so the JIT settles and pools fill.</summary>

@@ -70,8 +70,8 @@ public static class McpCallBenchmark
         }
 
         // Both paths warm up the JIT, connection pools and the grain activation before anything is measured.
-        await ConcurrentLoad.RunAsync(Direct, options.Callers, options.WarmupSeconds);
-        await ConcurrentLoad.RunAsync(ThroughGrain, options.Callers, options.WarmupSeconds);
+        await LoadPhases.ConcurrentAsync(Direct, options.Callers, options.WarmupSeconds);
+        await LoadPhases.ConcurrentAsync(ThroughGrain, options.Callers, options.WarmupSeconds);
 
         var report = new StringBuilder();
         report.AppendLine("| phase | path | calls | calls/s | p50 ms | p99 ms | benchmark process CPU per call |");
@@ -86,11 +86,11 @@ public static class McpCallBenchmark
             report.AppendLine(CultureInfo.InvariantCulture, $"| {phase} | {path} | {result.Latencies.Count} | {result.Throughput:F0} | {result.Latencies.Percentile(50):F3} | {result.Latencies.Percentile(99):F3} | {cpuPerCall:F3} ms |");
         }
 
-        await Measure("1 caller", "SDK McpClient, direct", () => ConcurrentLoad.RunSequentialAsync(Direct, options.SequentialCalls));
-        await Measure("1 caller", "McpConnectionGrain", () => ConcurrentLoad.RunSequentialAsync(ThroughGrain, options.SequentialCalls));
+        await Measure("1 caller", "SDK McpClient, direct", () => LoadPhases.SequentialAsync(Direct, options.SequentialCalls));
+        await Measure("1 caller", "McpConnectionGrain", () => LoadPhases.SequentialAsync(ThroughGrain, options.SequentialCalls));
         var concurrent = $"{options.Callers} callers";
-        await Measure(concurrent, "SDK McpClient, direct", () => ConcurrentLoad.RunAsync(Direct, options.Callers, options.Seconds));
-        await Measure(concurrent, "McpConnectionGrain", () => ConcurrentLoad.RunAsync(ThroughGrain, options.Callers, options.Seconds));
+        await Measure(concurrent, "SDK McpClient, direct", () => LoadPhases.ConcurrentAsync(Direct, options.Callers, options.Seconds));
+        await Measure(concurrent, "McpConnectionGrain", () => LoadPhases.ConcurrentAsync(ThroughGrain, options.Callers, options.Seconds));
 
         var status = await grain.GetStatusAsync();
         report.AppendLine();

@@ -58,36 +58,32 @@ var throughGateway = new GatewayTurn(http, gateway.BaseUrl, agent);
 // about 15 s of this load on 2 cores before a turn costs what it will cost for the rest of the process's life
 // (measured: p50 1.8 ms over the first 2,000 turns, 0.5 ms after 12,000). Connection pools and grain
 // activations fill on the way.
-await ConcurrentLoad.RunSequentialAsync(direct.RunAsync, 3000);
-var warmup = Stopwatch.StartNew();
-while (warmup.Elapsed.TotalSeconds < options.WarmupSeconds)
-{
-    await ConcurrentLoad.RunSequentialAsync(throughGateway.RunAsync, 1000);
-}
+await LoadPhases.SequentialAsync(direct.RunAsync, 3000);
+await LoadPhases.WarmUpAsync(throughGateway.RunAsync, options.WarmupSeconds);
 
 var report = new StringBuilder();
 report.AppendLine("| phase | path | turns | turns/s | p50 ms | p99 ms |");
 report.AppendLine("|---|---|---:|---:|---:|---:|");
 
-var directSeq = await ConcurrentLoad.RunSequentialAsync(direct.RunAsync, options.SequentialTurns);
+var directSeq = await LoadPhases.SequentialAsync(direct.RunAsync, options.SequentialTurns);
 var sequentialCpuBefore = meter.CpuTime();
-var gatewaySeq = await ConcurrentLoad.RunSequentialAsync(throughGateway.RunAsync, options.SequentialTurns);
+var gatewaySeq = await LoadPhases.SequentialAsync(throughGateway.RunAsync, options.SequentialTurns);
 var sequentialCpuPerTurn = (meter.CpuTime() - sequentialCpuBefore).TotalMilliseconds / options.SequentialTurns;
 Row("1 client", "direct to model", directSeq);
 Row("1 client", "through gateway", gatewaySeq);
 
 var pacedPhase = $"{options.Clients} clients, {options.PacedRate} turns/s offered";
-var directPaced = await RunPacedAsync(direct.RunAsync, options.Clients, options.PacedRate, options.ConcurrentSeconds);
+var directPaced = await LoadPhases.PacedAsync(direct.RunAsync, options.Clients, options.PacedRate, options.ConcurrentSeconds);
 var pacedCpuBefore = meter.CpuTime();
-var gatewayPaced = await RunPacedAsync(throughGateway.RunAsync, options.Clients, options.PacedRate, options.ConcurrentSeconds);
+var gatewayPaced = await LoadPhases.PacedAsync(throughGateway.RunAsync, options.Clients, options.PacedRate, options.ConcurrentSeconds);
 var pacedCpuPerTurn = (meter.CpuTime() - pacedCpuBefore).TotalMilliseconds / gatewayPaced.Latencies.Count;
 Row(pacedPhase, "direct to model", directPaced);
 Row(pacedPhase, "through gateway", gatewayPaced);
 
 var saturatedPhase = $"{options.Clients} clients, as fast as they go";
-var directConc = await ConcurrentLoad.RunAsync(direct.RunAsync, options.Clients, options.ConcurrentSeconds);
+var directConc = await LoadPhases.ConcurrentAsync(direct.RunAsync, options.Clients, options.ConcurrentSeconds);
 var cpuBefore = meter.CpuTime();
-var gatewayConc = await ConcurrentLoad.RunAsync(throughGateway.RunAsync, options.Clients, options.ConcurrentSeconds);
+var gatewayConc = await LoadPhases.ConcurrentAsync(throughGateway.RunAsync, options.Clients, options.ConcurrentSeconds);
 var cpuPerTurn = (meter.CpuTime() - cpuBefore).TotalMilliseconds / gatewayConc.Latencies.Count;
 Row(saturatedPhase, "direct to model", directConc);
 Row(saturatedPhase, "through gateway", gatewayConc);
@@ -120,38 +116,6 @@ return errors == 0 ? 0 : 1;
 
 void Row(string phase, string path, PhaseResult result) =>
     report.AppendLine($"| {phase} | {path} | {result.Latencies.Count} | {result.Throughput:F0} | {result.Latencies.Percentile(50):F3} | {result.Latencies.Percentile(99):F3} |");
-
-// Open loop: each client sends on its own schedule (together they offer `rate` turns/s) whether or not the
-// system keeps up; a client behind schedule sends at once, so a stall shows in the following latencies too.
-static async Task<PhaseResult> RunPacedAsync(Func<Task<TurnResult>> turn, int clients, int rate, int seconds)
-{
-    var latencies = new LatencyRecorder();
-    var errors = 0;
-    var clock = Stopwatch.StartNew();
-    var interval = TimeSpan.FromSeconds((double)clients / rate);
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
-    {
-        // Clients start spread over one interval so the offered load is even.
-        var next = interval * client / clients;
-        while (next.TotalSeconds < seconds)
-        {
-            if (next > clock.Elapsed)
-            {
-                await Task.Delay(next - clock.Elapsed);
-            }
-
-            var result = await turn();
-            if (!result.Ok)
-            {
-                Interlocked.Increment(ref errors);
-            }
-
-            latencies.Add(result.Elapsed);
-            next += interval;
-        }
-    }));
-    return new PhaseResult(latencies, errors, latencies.Count / clock.Elapsed.TotalSeconds);
-}
 
 // The context window fits the instructions and about the last ten messages (each about eight tokens): what the
 // baseline request carries too.

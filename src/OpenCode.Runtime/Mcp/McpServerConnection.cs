@@ -33,7 +33,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     /// </summary>
     private const string ListenProtocolVersion = "2026-07-28";
 
-    private static readonly TimeSpan ListenSettleTime = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ChangeStreamSettleTime = TimeSpan.FromSeconds(1);
 
     private static readonly McpClientOptions ClientOptions = new()
     {
@@ -354,9 +354,12 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
             _ = Task.Run(() => PingWhileIdleAsync(session), CancellationToken.None);
             if (session.Client.ServerCapabilities?.Tools?.ListChanged == true)
             {
-                _ = string.CompareOrdinal(session.Client.NegotiatedProtocolVersion, ListenProtocolVersion) >= 0
-                    ? Task.Run(() => ListenForToolChangesAsync(session), CancellationToken.None)
-                    : Task.Run(() => RefreshWhenSettledAsync(session), CancellationToken.None);
+                if (string.CompareOrdinal(session.Client.NegotiatedProtocolVersion, ListenProtocolVersion) >= 0)
+                {
+                    _ = Task.Run(() => ListenForToolChangesAsync(session), CancellationToken.None);
+                }
+
+                _ = Task.Run(() => RefreshWhenSettledAsync(session), CancellationToken.None);
             }
 
             return session;
@@ -504,14 +507,15 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// A server of the <c>initialize</c> handshake sends <c>list_changed</c> over a stream the client opens after it:
-    /// a change made before that stream is up would go unnoticed, so the list is fetched once more when it has settled.
+    /// A server's <c>list_changed</c> travels on a stream the client opens after connecting (the stream after
+    /// <c>initialize</c>, or the <c>subscriptions/listen</c> request), and the server gives no sign of when that is in
+    /// place: a change made before it would go unnoticed, so the list is fetched once more when the session has settled.
     /// </summary>
     private async Task RefreshWhenSettledAsync(Session session)
     {
         try
         {
-            await Task.Delay(ListenSettleTime, session.Closing).ConfigureAwait(false);
+            await Task.Delay(ChangeStreamSettleTime, session.Closing).ConfigureAwait(false);
             RefreshTools(session);
         }
         catch (OperationCanceledException)
@@ -525,20 +529,10 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     {
         try
         {
-            var listening = session.Client.SendRequestAsync<SubscriptionsListenRequestParams, EmptyResult>(
+            await session.Client.SendRequestAsync<SubscriptionsListenRequestParams, EmptyResult>(
                 RequestMethods.SubscriptionsListen,
                 new SubscriptionsListenRequestParams { Notifications = new SubscriptionsListenNotifications { ToolsListChanged = true } },
-                cancellationToken: session.Closing).AsTask();
-
-            // The server gives no sign of when the subscription is in place, so a change made between the first
-            // listing and then would go unnoticed: the list is fetched once more when the subscription has settled.
-            await Task.WhenAny(listening, Task.Delay(ListenSettleTime, session.Closing)).ConfigureAwait(false);
-            if (!listening.IsCompleted)
-            {
-                RefreshTools(session);
-            }
-
-            await listening.ConfigureAwait(false);
+                cancellationToken: session.Closing).ConfigureAwait(false);
         }
         catch (Exception exception) when (!session.Closing.IsCancellationRequested)
         {
