@@ -15,7 +15,7 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
     /// the turn paused for (<see cref="TurnOutcome.Approvals"/>).
     /// </summary>
     public Task<TurnOutcome> SendAsync(string conversationId, string message, CancellationToken cancellationToken = default) =>
-        Conversation(conversationId).SendAsync(message, cancellationToken);
+        Conversation(conversationId).SendAsync(new NewMessage(message), cancellationToken);
 
     public Task<IReadOnlyList<ApprovalRequest>> GetApprovalsAsync(string conversationId) => Conversation(conversationId).GetApprovalsAsync();
 

@@ -15,11 +15,34 @@ public interface IConversationGrain : IGrainWithStringKey
 
     /// <summary>
     /// Appends the user message and runs a turn until it ends or pauses for approvals
-    /// (<see cref="TurnOutcome.Approvals"/>). The turn runs in the grain: cancelling
-    /// <paramref name="cancellationToken"/> (the caller went away) stops the wait, not the turn.
+    /// (<see cref="TurnOutcome.Approvals"/>); a busy conversation applies its agent's <see cref="BusyPolicies"/>.
+    /// The turn runs in the grain: cancelling <paramref name="cancellationToken"/> (the caller went away) stops
+    /// the wait, not the turn. Fails with <c>conversation_busy</c> or <c>idempotency_key_reused</c>.
     /// </summary>
     [Alias("Send"), ResponseTimeout("01:00:00")] // AgentLimits.MaxTurnTimeoutSeconds
-    Task<TurnOutcome> SendAsync(string message, CancellationToken cancellationToken = default);
+    Task<TurnOutcome> SendAsync(NewMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes the message like <see cref="SendAsync"/> but answers at once; the turn streams its reply (deltas)
+    /// into the event log, where its events follow <see cref="AcceptedTurn.AfterSeq"/>.
+    /// </summary>
+    [Alias("Start")]
+    Task<AcceptedTurn> StartAsync(NewMessage message);
+
+    /// <summary>
+    /// The events after <paramref name="after"/> (0: from the start), at once when there are any, else the
+    /// first ones to come within <paramref name="wait"/> (an empty batch when none came). A seq newer than the
+    /// log (events lost with a silo) reads from the newest durable event on.
+    /// </summary>
+    [Alias("ReadEvents"), ResponseTimeout("00:02:00")]
+    Task<ConversationEventBatch> ReadEventsAsync(long after, TimeSpan wait, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Cancels the running or paused turn and drops queued messages' turns: it ends with <c>turn.cancelled</c>.
+    /// The id of the cancelled turn, or null when there was none.
+    /// </summary>
+    [Alias("Cancel")]
+    Task<string?> CancelAsync();
 
     /// <summary>Up to <paramref name="limit"/> messages before the message id <paramref name="before"/> (the newest when null).</summary>
     [Alias("GetMessages")]

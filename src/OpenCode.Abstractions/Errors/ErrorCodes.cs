@@ -9,6 +9,8 @@ public static class ErrorCodes
     public const string ConversationNotFound = "conversation_not_found";
     public const string ConversationExists = "conversation_exists";
     public const string ConversationBusy = "conversation_busy";
+    /// <summary>An <c>Idempotency-Key</c> already used for a different message (422).</summary>
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
     public const string ApprovalNotFound = "approval_not_found";
     public const string ApprovalAlreadyAnswered = "approval_already_answered";
     public const string ToolChangeNotFound = "tool_change_not_found";

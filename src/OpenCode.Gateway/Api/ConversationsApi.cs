@@ -51,7 +51,7 @@ public static class ConversationsApi
         var view = ConversationView.From(info);
         if (request.Message is not null)
         {
-            var outcome = await conversation.SendAsync(request.Message, cancellationToken);
+            var outcome = await conversation.SendAsync(new NewMessage(request.Message), cancellationToken);
             view = ConversationView.From(await conversation.GetAsync() ?? info) with
             {
                 Messages = outcome.Reply is null ? [MessageView.From(outcome.UserMessage)] : [MessageView.From(outcome.UserMessage), MessageView.From(outcome.Reply)],
@@ -124,7 +124,7 @@ public static class ConversationsApi
             return Problems.Validation("message", "is required and must not be empty");
         }
 
-        return TurnResult(conversationId, await Conversation(api, conversationId).SendAsync(request.Message, cancellationToken));
+        return TurnResult(conversationId, await Conversation(api, conversationId).SendAsync(new NewMessage(request.Message), cancellationToken));
     }
 
     public static async Task<Results<Ok<ApprovalListView>, ProblemHttpResult>> ListApprovalsAsync(string conversationId, [AsParameters] ApiContext api) =>

@@ -10,7 +10,6 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
 {
     private static readonly HashSet<string> Transports = ["stdio", "streamable-http", "sse", "websocket"];
     private static readonly HashSet<string> AuthTypes = ["bearer", "api_key", "oauth2"];
-    private static readonly HashSet<string> BusyPolicies = ["reject", "enqueue", "interrupt"];
 
     private const int MaxPatternLength = 256;
 
@@ -72,7 +71,7 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
         ValidatePermissions(config.Permissions, Fail);
         ValidateLimits(config.Limits, Fail);
 
-        if (config.BusyPolicy is not null && !BusyPolicies.Contains(config.BusyPolicy))
+        if (config.BusyPolicy is not null && !BusyPolicies.All.Contains(config.BusyPolicy))
         {
             Fail("busyPolicy", "must be one of reject, enqueue, interrupt");
         }

@@ -139,8 +139,16 @@ public sealed partial class ConversationGrain(
         return Task.FromResult<ConversationInfo?>(Info());
     }
 
-    public async Task<TurnOutcome> SendAsync(string message, CancellationToken cancellationToken = default)
+    public Task<AcceptedTurn> StartAsync(NewMessage message) => throw new NotImplementedException("contract only: implemented on the core-events branch");
+
+    public Task<ConversationEventBatch> ReadEventsAsync(long after, TimeSpan wait, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException("contract only: implemented on the core-events branch");
+
+    public Task<string?> CancelAsync() => throw new NotImplementedException("contract only: implemented on the core-events branch");
+
+    public async Task<TurnOutcome> SendAsync(NewMessage request, CancellationToken cancellationToken = default)
     {
+        var message = request.Content;
         EnsureExists();
         AdvanceTurn();
         if (_turn is not null || state.State.Turn is not null)

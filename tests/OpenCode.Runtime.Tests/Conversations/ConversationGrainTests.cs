@@ -15,7 +15,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         var id = await runtime.CreateConversationAsync(agent.Id);
         runtime.Model.Script(agent.Config.Model.Name, FakeReply.Text("two words"));
 
-        var outcome = await runtime.Conversation(id).SendAsync("hi there");
+        var outcome = await runtime.Conversation(id).SendAsync(new NewMessage("hi there"));
 
         Assert.True(outcome.Succeeded);
         Assert.Equal("msg-0", outcome.UserMessage.Id);
@@ -37,7 +37,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         const int turns = 150; // 300 messages: 8 full pages spilled, the rest in the head
         for (var i = 0; i < turns; i++)
         {
-            Assert.True((await runtime.Conversation(id).SendAsync($"m{i}")).Succeeded);
+            Assert.True((await runtime.Conversation(id).SendAsync(new NewMessage($"m{i}"))).Succeeded);
         }
 
         var all = await ReadWholeHistoryAsync(id, pageLimit: 37);
@@ -57,7 +57,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         var id = await runtime.CreateConversationAsync(agent.Id);
         for (var i = 0; i < 40; i++)
         {
-            await runtime.Conversation(id).SendAsync($"n{i}");
+            await runtime.Conversation(id).SendAsync(new NewMessage($"n{i}"));
         }
 
         await runtime.Cluster.RestartSiloAsync(runtime.Cluster.Primary!);
@@ -67,7 +67,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         Assert.Equal(80, info!.MessageCount);
         var oldest = await runtime.Conversation(id).GetMessagesAsync("msg-2", 10);
         Assert.Equal(["n0", "echo: n0"], oldest.Messages.Select(m => m.Content));
-        var outcome = await runtime.Conversation(id).SendAsync("after restart");
+        var outcome = await runtime.Conversation(id).SendAsync(new NewMessage("after restart"));
         Assert.Equal("msg-81", outcome.Reply!.Id);
     }
 
@@ -77,10 +77,10 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         var agent = await runtime.CreateAgentAsync();
         var id = await runtime.CreateConversationAsync(agent.Id);
 
-        Assert.True((await runtime.Conversation(id).SendAsync("one")).Succeeded);
+        Assert.True((await runtime.Conversation(id).SendAsync(new NewMessage("one"))).Succeeded);
         var first = TurnReminderVersion(id);
-        Assert.True((await runtime.Conversation(id).SendAsync("two")).Succeeded);
-        Assert.True((await runtime.Conversation(id).SendAsync("three")).Succeeded);
+        Assert.True((await runtime.Conversation(id).SendAsync(new NewMessage("two"))).Succeeded);
+        Assert.True((await runtime.Conversation(id).SendAsync(new NewMessage("three"))).Succeeded);
 
         // A busy conversation keeps its reminder instead of writing and removing it on every turn.
         Assert.NotNull(first);
@@ -110,7 +110,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
 
         await runtime.Cluster.RestartSiloAsync(runtime.Cluster.Primary!);
         await runtime.Cluster.InitializeClientAsync();
-        var outcome = await runtime.Conversation(id).SendAsync("which version?");
+        var outcome = await runtime.Conversation(id).SendAsync(new NewMessage("which version?"));
 
         Assert.True(outcome.Succeeded, outcome.Error?.Message);
         var request = runtime.Model.Requests.Last(r => r.LastUserMessage == "which version?");
@@ -134,7 +134,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         Assert.Equal(ToolCallStatuses.Interrupted, messages[1].ToolCalls!.Single().Status);
         // The model step before the crash was not asked for again.
         Assert.Equal(2, runtime.Model.Requests.Count(r => r.Model == model));
-        Assert.True((await runtime.Conversation(id).SendAsync("are you there?")).Succeeded);
+        Assert.True((await runtime.Conversation(id).SendAsync(new NewMessage("are you there?"))).Succeeded);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         var model = agent.Config.Model.Name;
         runtime.Model.Script(model, FakeReply.ToolCall("test_slow", """{"ms":3000}"""), FakeReply.Text("finished after the crash"));
 
-        var cutOff = runtime.Conversation(id).SendAsync("start something slow");
+        var cutOff = runtime.Conversation(id).SendAsync(new NewMessage("start something slow"));
         await WaitUntilAsync(async () => (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages.Any(m => m.ToolCalls is not null));
         await runtime.Cluster.KillSiloAsync(runtime.Cluster.Primary!);
         // The caller's call went down with the silo; its outcome is not awaited (a dead silo's pending calls end at their timeout).
@@ -183,7 +183,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         for (var i = 0; i < turns; i++)
         {
             runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("test_echo", $$"""{"message":"t{{i}}"}"""), FakeReply.Text($"done {i}"));
-            var outcome = await runtime.Conversation(id).SendAsync($"turn {i}");
+            var outcome = await runtime.Conversation(id).SendAsync(new NewMessage($"turn {i}"));
             Assert.True(outcome.Succeeded, outcome.Error?.Message);
         }
 
@@ -219,7 +219,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         var padding = string.Join(' ', Enumerable.Repeat("word", 30));
         for (var i = 0; i < 10; i++)
         {
-            await runtime.Conversation(id).SendAsync($"{i} {padding}");
+            await runtime.Conversation(id).SendAsync(new NewMessage($"{i} {padding}"));
         }
 
         var request = runtime.Model.Requests.Last(r => r.Model == agent.Config.Model.Name);
@@ -239,13 +239,13 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         var id = await runtime.CreateConversationAsync(agent.Id);
         runtime.Model.Script(agent.Config.Model.Name, FakeReply.Error(401, "bad key"));
 
-        var outcome = await runtime.Conversation(id).SendAsync("hello?");
+        var outcome = await runtime.Conversation(id).SendAsync(new NewMessage("hello?"));
 
         Assert.False(outcome.Succeeded);
         Assert.Equal(ErrorCodes.ModelError, outcome.Error!.Code);
         Assert.Contains("bad key", outcome.Error.Message);
         Assert.Equal(1, (await runtime.Conversation(id).GetAsync())!.MessageCount);
-        Assert.True((await runtime.Conversation(id).SendAsync("again")).Succeeded);
+        Assert.True((await runtime.Conversation(id).SendAsync(new NewMessage("again"))).Succeeded);
     }
 
     [Fact]
@@ -261,7 +261,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         });
         var id = await runtime.CreateConversationAsync(agent.Id);
 
-        var outcome = await runtime.Conversation(id).SendAsync("anyone?");
+        var outcome = await runtime.Conversation(id).SendAsync(new NewMessage("anyone?"));
 
         Assert.True(outcome.Succeeded, outcome.Error?.Message);
         Assert.Contains(runtime.Model.Requests, r => r.Model == "fallback-" + agent.Id);
@@ -274,7 +274,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         var id = await runtime.CreateConversationAsync(agent.Id);
         runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("nothing_here", "{}"), FakeReply.ToolCall("nothing_here", "{}"));
 
-        var outcome = await runtime.Conversation(id).SendAsync("loop");
+        var outcome = await runtime.Conversation(id).SendAsync(new NewMessage("loop"));
 
         Assert.Equal(ErrorCodes.LimitExceeded, outcome.Error?.Code);
         Assert.Equal("maxSteps", outcome.Error!.Limit);
@@ -289,7 +289,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
     {
         var (id, first) = await StartSlowTurnAsync("first");
 
-        var busy = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync("second"));
+        var busy = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync(new NewMessage("second")));
 
         Assert.Equal(ErrorCodes.ConversationBusy, busy.Code);
         Assert.Equal(ConversationStatuses.Running, (await runtime.Conversation(id).GetAsync())!.Status);
@@ -303,7 +303,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         var id = await runtime.CreateConversationAsync(agent.Id);
         for (var i = 0; i < 40; i++)
         {
-            await runtime.Conversation(id).SendAsync($"d{i}");
+            await runtime.Conversation(id).SendAsync(new NewMessage($"d{i}"));
         }
 
         Assert.True(await runtime.Conversation(id).DeleteAsync());
@@ -311,7 +311,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         Assert.Null(await runtime.Conversation(id).GetAsync());
         var page = runtime.Grains.GetGrain<IHistoryPageGrain>(GrainKeys.HistoryPage(GrainKeys.Conversation(GrainKeys.LocalTenant, id), 0));
         Assert.Empty(await page.ReadAsync());
-        var error = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync("gone?"));
+        var error = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync(new NewMessage("gone?")));
         Assert.Equal(ErrorCodes.ConversationNotFound, error.Code);
     }
 
@@ -321,7 +321,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         var agent = await runtime.CreateAgentAsync();
         var id = await runtime.CreateConversationAsync(agent.Id);
         runtime.Model.Script(agent.Config.Model.Name, FakeReply.Text("slow").WithDelay(TimeSpan.FromSeconds(1)));
-        var turn = runtime.Conversation(id).SendAsync(message);
+        var turn = runtime.Conversation(id).SendAsync(new NewMessage(message));
         await WaitUntilAsync(async () => (await runtime.Conversation(id).GetAsync())!.Status == ConversationStatuses.Running);
         return (id, turn);
     }
