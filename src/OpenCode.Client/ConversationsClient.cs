@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenCode.Abstractions;
 
 namespace OpenCode.Client;
@@ -5,6 +6,12 @@ namespace OpenCode.Client;
 /// <summary>Conversations of the client's tenant, created for the client's user.</summary>
 public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOptions options)
 {
+    /// <summary>How long one <see cref="IConversationGrain.ReadEventsAsync"/> call waits for events (well inside its response timeout).</summary>
+    public static readonly TimeSpan EventPollWait = TimeSpan.FromSeconds(15);
+
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
     public Task<ConversationInfo> CreateAsync(string agentId, IReadOnlyDictionary<string, string>? metadata = null) =>
         Conversation(ConversationIds.New()).CreateAsync(new NewConversation(agentId, options.User, metadata));
 
@@ -16,6 +23,78 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
     /// </summary>
     public Task<TurnOutcome> SendAsync(string conversationId, string message, CancellationToken cancellationToken = default) =>
         Conversation(conversationId).SendAsync(new NewMessage(message), cancellationToken);
+
+    /// <summary>
+    /// Takes the message for a turn that runs in the grain and answers at once; the turn's events follow
+    /// <see cref="AcceptedTurn.AfterSeq"/> (<see cref="EventsAsync"/>). A retry with the same
+    /// <paramref name="idempotencyKey"/> gets the same turn and runs nothing twice.
+    /// </summary>
+    public Task<AcceptedTurn> StartAsync(string conversationId, string message, string? idempotencyKey = null) =>
+        Conversation(conversationId).StartAsync(new NewMessage(message, idempotencyKey));
+
+    /// <summary>
+    /// Every event of the conversation after <paramref name="after"/> (0: from the start), then the live ones as they
+    /// come, until <paramref name="cancellationToken"/> is cancelled (which ends the enumeration with
+    /// <see cref="OperationCanceledException"/>). A failed read (the grain's silo went away, a timeout) is retried
+    /// with backoff from the last event seen, so nothing is skipped or repeated; errors of the conversation itself
+    /// (<see cref="OpenCodeException"/>) end it.
+    /// </summary>
+    public async IAsyncEnumerable<ConversationEvent> EventsAsync(
+        string conversationId, long after = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var grain = Conversation(conversationId);
+        var retryDelay = FirstRetryDelay;
+        while (true)
+        {
+            ConversationEventBatch batch;
+            try
+            {
+                batch = await grain.ReadEventsAsync(after, EventPollWait, cancellationToken);
+                retryDelay = FirstRetryDelay;
+            }
+            catch (Exception e) when (IsTransient(e, cancellationToken))
+            {
+                await Task.Delay(retryDelay, cancellationToken);
+                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
+                continue;
+            }
+
+            foreach (var conversationEvent in batch.Events)
+            {
+                yield return conversationEvent;
+            }
+
+            after = batch.LastSeq;
+        }
+    }
+
+    /// <summary>
+    /// Starts a turn (<see cref="StartAsync"/>) and yields its events, ending with its terminal event
+    /// (<c>turn.completed</c>, <c>turn.failed</c> or <c>turn.cancelled</c>). Events of other turns (a queued
+    /// message's, under <c>busyPolicy: enqueue</c>) are left out. Cancelling <paramref name="cancellationToken"/>
+    /// stops the watching, not the turn (<see cref="CancelAsync"/> stops the turn).
+    /// </summary>
+    public async IAsyncEnumerable<ConversationEvent> StreamTurnAsync(
+        string conversationId, string message, string? idempotencyKey = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var turn = await StartAsync(conversationId, message, idempotencyKey);
+        await foreach (var conversationEvent in EventsAsync(conversationId, turn.AfterSeq, cancellationToken))
+        {
+            if (conversationEvent.TurnId != turn.TurnId)
+            {
+                continue;
+            }
+
+            yield return conversationEvent;
+            if (conversationEvent.IsTerminal)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Cancels the running or paused turn, which ends with <c>turn.cancelled</c>; its id, or null when none ran.</summary>
+    public Task<string?> CancelAsync(string conversationId) => Conversation(conversationId).CancelAsync();
 
     public Task<IReadOnlyList<ApprovalRequest>> GetApprovalsAsync(string conversationId) => Conversation(conversationId).GetApprovalsAsync();
 
@@ -35,6 +114,15 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
 
     public Task<ConversationListPage> ListAsync(string? cursor = null, int limit = 50) =>
         cluster.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(options.Tenant, options.User)).ListAsync(cursor, limit);
+
+    /// <summary>Failures of the call rather than of the conversation: a silo that went away, a rejected or timed-out message.</summary>
+    private static bool IsTransient(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        OpenCodeException => false,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        OrleansException or TimeoutException => true,
+        _ => false,
+    };
 
     private IConversationGrain Conversation(string conversationId) =>
         cluster.GetGrain<IConversationGrain>(GrainKeys.Conversation(options.Tenant, conversationId));

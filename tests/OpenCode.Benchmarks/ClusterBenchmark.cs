@@ -26,7 +26,7 @@ public static class ClusterBenchmark
         var clusterSizes = (args.SkipWhile(a => a != "--silos").Skip(1).FirstOrDefault() ?? "1,3")
             .Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
         Console.WriteLine($"OpenCode.Orleans cluster benchmark — {Environment.ProcessorCount} cores, per profile {options.WarmupSeconds}s warm-up, "
-            + $"{options.SequentialTurns} sequential turns, {options.Clients} clients × {options.ConcurrentSeconds}s; load average {LoadAverage()}");
+            + $"{options.SequentialTurns} sequential turns, {options.Clients} clients × {options.ConcurrentSeconds}s; load average {ProcessMeter.LoadAverage()}");
         await using var model = await FakeModelProcess.StartAsync();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(60) };
         var direct = new DirectModelTurn(http, model.Url);
@@ -74,7 +74,7 @@ public static class ClusterBenchmark
                 + (probe is null ? "| – | – " : $"| {sequential[2].Latencies.Percentile(50):F3} ms | {flushesPerTurn:F2} ")
                 + $"| {gatewayConc.Throughput:F0} ({directConc.Throughput:F0}) | {profileErrors} |");
             errors += profileErrors;
-            Console.WriteLine($"{profile}: done (load average {LoadAverage()})");
+            Console.WriteLine($"{profile}: done (load average {ProcessMeter.LoadAverage()})");
         }
 
         if (!args.Contains("--no-embedded"))
@@ -111,7 +111,4 @@ public static class ClusterBenchmark
 
         return errors == 0 ? 0 : 1;
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

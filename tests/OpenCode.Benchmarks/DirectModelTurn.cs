@@ -17,10 +17,13 @@ public sealed class DirectModelTurn(HttpClient http, Uri modelUrl)
     private readonly Uri _completions = new(modelUrl, "chat/completions");
     private int _n;
 
+    /// <summary>The chat-completions body of one turn: instructions, <see cref="HistoryMessages"/> earlier messages and <paramref name="message"/>.</summary>
+    public static string RequestBody(string message, bool stream) =>
+        $$"""{"model":"fake-model","max_tokens":256,{{(stream ? "\"stream\":true," : "")}}"messages":[{"role":"system","content":"You are a helpful assistant."}{{History}},{"role":"user","content":"{{message}}"}]}""";
+
     public async Task<TurnResult> RunAsync()
     {
-        var body = $$"""{"model":"fake-model","max_tokens":256,"messages":[{"role":"system","content":"You are a helpful assistant."}{{History}},{"role":"user","content":"message {{Interlocked.Increment(ref _n)}}"}]}""";
-        using var content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+        using var content = new StringContent(RequestBody($"message {Interlocked.Increment(ref _n)}", stream: false), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var response = await http.PostAsync(_completions, content);
         await response.Content.ReadAsByteArrayAsync();

@@ -18,7 +18,7 @@ public sealed class GatewayTurn(HttpClient http, Uri gateway, string agentId)
 
     public async Task<TurnResult> RunAsync()
     {
-        var conversation = _idle.TryTake(out var taken) ? taken : await StartAsync();
+        var conversation = _idle.TryTake(out var taken) ? taken : await StartConversationAsync(http, gateway, agentId);
         var body = $$"""{"message":"message {{Interlocked.Increment(ref _n)}}"}""";
         using var content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -29,7 +29,8 @@ public sealed class GatewayTurn(HttpClient http, Uri gateway, string agentId)
         return new TurnResult(response.IsSuccessStatusCode, elapsed);
     }
 
-    private async Task<string> StartAsync()
+    /// <summary>Creates a conversation with <paramref name="agentId"/> through the API and returns its id.</summary>
+    public static async Task<string> StartConversationAsync(HttpClient http, Uri gateway, string agentId)
     {
         using var response = await http.PostAsJsonAsync(new Uri(gateway, "/conversations"), new { agentId });
         response.EnsureSuccessStatusCode();

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OpenCode.Benchmarks;
 
-/// <summary>CPU time and resident memory of another process, read from /proc.</summary>
+/// <summary>CPU time and resident memory of another process, and the machine's load, read from /proc.</summary>
 public sealed class ProcessMeter(int pid)
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
@@ -27,4 +27,8 @@ public sealed class ProcessMeter(int pid)
             .First();
         return (Read("VmRSS:"), Read("VmHWM:"), Read("RssAnon:"), Read("RssFile:") + Read("RssShmem:"));
     }
+
+    /// <summary>The 1, 5 and 15 minute load averages, to judge how disturbed a run was.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

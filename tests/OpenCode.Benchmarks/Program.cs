@@ -8,10 +8,15 @@ using OpenCode.Testing;
 // The gateway's own cost per turn: the same non-streaming turn through the gateway and straight to the
 // fake model (zero latency), side by side in one run. The fake model and the gateway each run in their
 // own process so the gateway's CPU and memory can be read on their own.
-// `--mcp` runs the MCP call benchmark instead (McpCallBenchmark).
+// `--mcp` runs the MCP call benchmark instead (McpCallBenchmark), `--stream` the streaming one (StreamBenchmark).
 if (args.Contains("--mcp"))
 {
     return await McpCallBenchmark.RunAsync(McpBenchmarkOptions.Parse(args));
+}
+
+if (args.Contains("--stream"))
+{
+    return await StreamBenchmark.RunAsync(StreamBenchmarkOptions.Parse(args));
 }
 
 var options = BenchmarkOptions.Parse(args);

@@ -1,5 +1,6 @@
 // Standalone modes of the test kit, for the README walk-through, benchmarks and MCP clients:
-//   OpenCode.Testing fake-model [--port 6556] [--latency-ms N] [--token-interval-ms N]
+//   OpenCode.Testing fake-model [--port 6556] [--latency-ms N] [--token-interval-ms N] [--stamped-tokens N]
+//     (--stamped-tokens: every reply is N tokens carrying their send timestamps, FakeReply.Timestamps)
 //   OpenCode.Testing mcp-stdio
 //   OpenCode.Testing mcp-http [--port 6557]
 // The HTTP modes print their URL as the first line of stdout and run until Ctrl+C or SIGTERM.
@@ -14,6 +15,7 @@ switch (args)
             await using var server = await FakeModelServer.StartAsync(IntOption(options, "--port") ?? 6556);
             server.Latency = TimeSpan.FromMilliseconds(IntOption(options, "--latency-ms") ?? 0);
             server.TokenInterval = TimeSpan.FromMilliseconds(IntOption(options, "--token-interval-ms") ?? 0);
+            server.UnscriptedReply = IntOption(options, "--stamped-tokens") is { } tokens ? FakeReply.Timestamps(tokens) : null;
             server.RecordRequests = false; // nobody reads them out of process; keep memory flat under load
             Console.WriteLine(server.BaseUrl);
             await ShutdownSignal();
@@ -38,7 +40,7 @@ switch (args)
 
     default:
         Console.Error.WriteLine("""
-            usage: OpenCode.Testing fake-model [--port 6556] [--latency-ms N] [--token-interval-ms N]
+            usage: OpenCode.Testing fake-model [--port 6556] [--latency-ms N] [--token-interval-ms N] [--stamped-tokens N]
                    OpenCode.Testing mcp-stdio
                    OpenCode.Testing mcp-http [--port 6557]
             """);

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
@@ -38,6 +40,9 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     /// <summary>Delay between streamed chunks (default zero).</summary>
     public TimeSpan TokenInterval { get; set; }
+
+    /// <summary>What requests get once their model's script is used up (or has none); null: <c>echo: &lt;last user message&gt;</c>.</summary>
+    public FakeReply? UnscriptedReply { get; set; }
 
     /// <summary>
     /// Whether <see cref="Requests"/> keeps every request. Turn off for long load runs, where
@@ -141,7 +146,7 @@ public sealed class FakeModelServer : IAsyncDisposable
             {
                 context.Response.ContentType = "application/json";
                 using var json = new Utf8JsonWriter(context.Response.BodyWriter);
-                ChatCompletionJson.WriteCompletion(json, envelope, reply, callIds, usage);
+                ChatCompletionJson.WriteCompletion(json, envelope, reply.StampedTokens > 0 ? FakeReply.Text(Stamps(reply.StampedTokens)) : reply, callIds, usage);
                 json.Flush();
             }
         }
@@ -195,7 +200,7 @@ public sealed class FakeModelServer : IAsyncDisposable
     private FakeReply NextReply(ChatRequest request) =>
         _scripts.TryGetValue(request.Model, out var queue) && queue.TryDequeue(out var scripted)
             ? scripted
-            : FakeReply.Text("echo: " + request.Messages.LastOrDefault(m => m.Role == "user")?.Content);
+            : UnscriptedReply ?? FakeReply.Text("echo: " + request.Messages.LastOrDefault(m => m.Role == "user")?.Content);
 
     private async Task StreamAsync(HttpResponse response, Envelope envelope, FakeReply reply, string[] callIds, Usage? usage, CancellationToken ct)
     {
@@ -215,6 +220,14 @@ public sealed class FakeModelServer : IAsyncDisposable
                 ChatCompletionJson.WriteContentChunk(BeginEvent(body, json), envelope, word);
                 await EndEventAsync(body, json, ct);
             }
+        }
+
+        for (var i = 0; i < reply.StampedTokens; i++)
+        {
+            await PauseAsync(ct);
+            // Stamped after the pause, as close to the flush as the chunk allows.
+            ChatCompletionJson.WriteContentChunk(BeginEvent(body, json), envelope, Stamp());
+            await EndEventAsync(body, json, ct);
         }
 
         for (var i = 0; i < reply.Calls.Count; i++)
@@ -242,6 +255,10 @@ public sealed class FakeModelServer : IAsyncDisposable
         body.Write("data: [DONE]\n\n"u8);
         await body.FlushAsync(ct);
     }
+
+    private static string Stamp() => " " + Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
+
+    private static string Stamps(int tokens) => string.Concat(Enumerable.Range(0, tokens).Select(_ => Stamp()));
 
     private Task PauseAsync(CancellationToken ct) =>
         TokenInterval > TimeSpan.Zero ? Task.Delay(TokenInterval, ct) : Task.CompletedTask;

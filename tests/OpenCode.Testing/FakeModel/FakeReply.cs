@@ -6,17 +6,21 @@ namespace OpenCode.Testing;
 /// </summary>
 public sealed class FakeReply
 {
-    private FakeReply(string? text, IReadOnlyList<FakeToolCall> calls, int errorStatus, string? errorMessage, TimeSpan delay)
+    private FakeReply(string? text, IReadOnlyList<FakeToolCall> calls, int errorStatus, string? errorMessage, TimeSpan delay, int stampedTokens = 0)
     {
         Content = text;
+        StampedTokens = stampedTokens;
         Calls = calls;
         ErrorStatus = errorStatus;
         ErrorMessage = errorMessage;
         Delay = delay;
     }
 
-    /// <summary>The assistant text; null for tool calls and errors.</summary>
+    /// <summary>The assistant text; null for tool calls, errors and <see cref="Timestamps"/> replies.</summary>
     public string? Content { get; }
+
+    /// <summary>The number of tokens of a <see cref="Timestamps"/> reply; 0 for the others.</summary>
+    public int StampedTokens { get; }
 
     /// <summary>The tool calls; empty for text and errors.</summary>
     public IReadOnlyList<FakeToolCall> Calls { get; }
@@ -37,6 +41,18 @@ public sealed class FakeReply
         return new(text, [], 0, null, TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// A text of <paramref name="tokens"/> tokens, each <c>" &lt;timestamp&gt;"</c>: the server's
+    /// <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when it sent that token. A client on the same machine
+    /// reads each token's delivery latency with <see cref="System.Diagnostics.Stopwatch.GetElapsedTime(long)"/>
+    /// (CLOCK_MONOTONIC on Linux: one clock for every process).
+    /// </summary>
+    public static FakeReply Timestamps(int tokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(tokens, 1);
+        return new(null, [], 0, null, TimeSpan.Zero, tokens);
+    }
+
     public static FakeReply ToolCall(string toolName, string argumentsJson) =>
         ToolCalls(new FakeToolCall(toolName, argumentsJson));
 
@@ -54,5 +70,5 @@ public sealed class FakeReply
         return new(null, [], httpStatus, message, TimeSpan.Zero);
     }
 
-    public FakeReply WithDelay(TimeSpan delay) => new(Content, Calls, ErrorStatus, ErrorMessage, delay);
+    public FakeReply WithDelay(TimeSpan delay) => new(Content, Calls, ErrorStatus, ErrorMessage, delay, StampedTokens);
 }

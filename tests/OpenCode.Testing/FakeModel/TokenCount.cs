@@ -28,7 +28,7 @@ internal static class TokenCount
 
     public static int Completion(FakeReply reply)
     {
-        var words = Words(reply.Content);
+        var words = Words(reply.Content) + reply.StampedTokens;
         foreach (var call in reply.Calls)
         {
             words += 1 + Words(call.ArgumentsJson);

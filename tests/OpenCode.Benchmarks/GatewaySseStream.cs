@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Text;
+using System.Text.Json;
+using OpenCode.Abstractions;
+
+namespace OpenCode.Benchmarks;
+
+/// <summary>
+/// One turn streamed through the gateway over SSE (<c>POST /conversations/{id}/messages</c> with
+/// <c>Accept: text/event-stream</c>); each client keeps a conversation of its own, like <see cref="GatewayTurn"/>.
+/// </summary>
+public sealed class GatewaySseStream(HttpClient http, Uri gateway, string agentId, int tokens) : StreamedTurn(tokens)
+{
+    private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
+
+    private readonly ConcurrentBag<string> _idle = [];
+    private int _n;
+
+    public override async Task<TurnResult> RunAsync()
+    {
+        var conversation = _idle.TryTake(out var taken) ? taken : await GatewayTurn.StartConversationAsync(http, gateway, agentId);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, $"/conversations/{conversation}/messages"))
+        {
+            Content = new StringContent($$"""{"message":"message {{Interlocked.Increment(ref _n)}}"}""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Accept.Add(EventStream);
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            return new TurnResult(false, Stopwatch.GetElapsedTime(started));
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var firstToken = TimeSpan.Zero;
+        var received = 0;
+        var completed = false;
+        await foreach (var item in SseParser.Create(body, (type, data) => type == ConversationEventTypes.MessageDelta ? RecordDelta(data) : 0).EnumerateAsync())
+        {
+            if (item.Data > 0 && received == 0)
+            {
+                firstToken = Stopwatch.GetElapsedTime(started);
+            }
+
+            received += item.Data;
+            if (ConversationEventTypes.IsTerminal(item.EventType))
+            {
+                completed = item.EventType == ConversationEventTypes.TurnCompleted;
+                break;
+            }
+        }
+
+        _idle.Add(conversation);
+        return new TurnResult(completed && received == Tokens, firstToken);
+    }
+
+    /// <summary>The tokens in a <c>message.delta</c> event's <c>text</c>.</summary>
+    private int RecordDelta(ReadOnlySpan<byte> data)
+    {
+        var json = new Utf8JsonReader(data);
+        while (json.Read())
+        {
+            if (json.TokenType == JsonTokenType.PropertyName && json.CurrentDepth == 1 && json.ValueTextEquals("text"u8) && json.Read())
+            {
+                return RecordTokens(json.ValueSpan);
+            }
+        }
+
+        return 0;
+    }
+}
