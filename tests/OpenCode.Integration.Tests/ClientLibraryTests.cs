@@ -42,6 +42,90 @@ public sealed class ClientLibraryTests
     }
 
     [Fact]
+    public async Task A_service_streams_a_turn_through_the_client_library_as_the_model_writes_it()
+    {
+        await using var model = await FakeModelServer.StartAsync();
+        model.TokenInterval = TimeSpan.FromMilliseconds(50);
+        await using var gateway = await GatewayProcess.StartAsync();
+        using var host = await StartClientAsync(gateway);
+        var client = host.Services.GetRequiredService<OpenCodeClient>();
+        var agent = await client.Agents.CreateAsync(new AgentConfig
+        {
+            Name = "Streaming service",
+            Model = new ModelConfig { Provider = "openai", Name = "svc-model", Endpoint = model.BaseUrl.ToString() },
+        });
+        var conversation = await client.Conversations.CreateAsync(agent.Id);
+
+        var events = new List<(ConversationEvent Event, TimeSpan At)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await foreach (var e in client.Conversations.StreamTurnAsync(conversation.Id, "one two three four five"))
+        {
+            events.Add((e, clock.Elapsed));
+        }
+
+        Assert.Equal(ConversationEventTypes.TurnStarted, events[0].Event.Type);
+        Assert.Equal(ConversationEventTypes.TurnCompleted, events[^1].Event.Type);
+        Assert.Single(events, e => e.Event.IsTerminal);
+        Assert.All(events.Zip(events.Skip(1)), pair => Assert.Equal(pair.First.Event.Seq + 1, pair.Second.Event.Seq));
+        var deltas = events.Where(e => e.Event.Type == ConversationEventTypes.MessageDelta).ToList();
+        Assert.Equal("echo: one two three four five", string.Concat(deltas.Select(d => d.Event.Text)));
+        // Six tokens 50 ms apart: the deltas came as the model wrote them, not together at the end.
+        Assert.True(deltas.Count >= 3, $"{deltas.Count} deltas");
+        Assert.True(events[^1].At - deltas[0].At >= TimeSpan.FromMilliseconds(150), $"first delta {deltas[0].At}, end {events[^1].At}");
+
+        // Replayed from the start, the log holds the turn's message-level events with the same seqs.
+        using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var log = new List<ConversationEvent>();
+        await foreach (var e in client.Conversations.EventsAsync(conversation.Id, 0, replayed.Token))
+        {
+            log.Add(e);
+            if (e.IsTerminal)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(events[0].Event.Seq, log.Single(e => e.Type == ConversationEventTypes.TurnStarted).Seq);
+        Assert.Equal((events[^1].Event.Seq, events[^1].Event.Type), (log[^1].Seq, log[^1].Type));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_service_cancels_a_streaming_turn_through_the_client_library()
+    {
+        await using var model = await FakeModelServer.StartAsync();
+        model.TokenInterval = TimeSpan.FromMilliseconds(200);
+        await using var gateway = await GatewayProcess.StartAsync();
+        using var host = await StartClientAsync(gateway);
+        var client = host.Services.GetRequiredService<OpenCodeClient>();
+        var agent = await client.Agents.CreateAsync(new AgentConfig
+        {
+            Name = "Cancelled service",
+            Model = new ModelConfig { Provider = "openai", Name = "svc-model", Endpoint = model.BaseUrl.ToString() },
+        });
+        var conversation = await client.Conversations.CreateAsync(agent.Id);
+
+        var events = new List<ConversationEvent>();
+        string? cancelled = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await foreach (var e in client.Conversations.StreamTurnAsync(conversation.Id, string.Join(' ', Enumerable.Repeat("word", 50))))
+        {
+            events.Add(e);
+            if (e.Type == ConversationEventTypes.MessageDelta && cancelled is null)
+            {
+                clock.Restart();
+                cancelled = await client.Conversations.CancelAsync(conversation.Id);
+            }
+        }
+
+        Assert.Equal(events[0].TurnId, cancelled);
+        Assert.Equal(ConversationEventTypes.TurnCancelled, events[^1].Type);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"turn.cancelled {clock.Elapsed} after the cancel");
+        Assert.Null(await client.Conversations.CancelAsync(conversation.Id));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Invalid_configurations_are_refused_with_the_fields_named()
     {
         await using var gateway = await GatewayProcess.StartAsync();
@@ -61,5 +145,14 @@ public sealed class ClientLibraryTests
         Assert.Contains(error.Errors, e => e.Field == "model.provider");
         Assert.Contains(error.Errors, e => e.Field == "model.temperature");
         await host.StopAsync();
+    }
+
+    private static async Task<IHost> StartClientAsync(GatewayProcess gateway)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddOpenCodeClient(o => o.GatewayPort = gateway.OrleansGatewayPort);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace OpenCode.Benchmarks;
+namespace OpenCode.Testing;
 
 /// <summary>CPU time and resident memory of another process, and the machine's load, read from /proc.</summary>
 public sealed class ProcessMeter(int pid)
