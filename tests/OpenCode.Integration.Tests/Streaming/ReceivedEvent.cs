@@ -10,7 +10,4 @@ public sealed record ReceivedEvent(long Seq, string Type, string? TurnId, string
 
     public static ReceivedEvent Parse(ReadOnlySpan<byte> json) =>
         JsonSerializer.Deserialize<ReceivedEvent>(json, JsonSerializerOptions.Web) ?? throw new JsonException("null event");
-
-    public static ReceivedEvent Parse(JsonElement json) =>
-        json.Deserialize<ReceivedEvent>(JsonSerializerOptions.Web) ?? throw new JsonException("null event");
 }

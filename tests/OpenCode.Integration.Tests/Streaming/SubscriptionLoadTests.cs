@@ -64,7 +64,7 @@ public sealed class SubscriptionLoadTests(ITestOutputHelper output)
         var sseReaders = new ConcurrentBag<Task>();
         await Parallel.ForEachAsync(sseSubscribers, Options(32, timeout.Token), async (subscriber, _) =>
             sseReaders.Add(await SseSubscription.OpenAsync(http, subscriber, subscribed.Token)));
-        var sockets = await Task.WhenAll(socketSubscribers.Chunk(ConversationsPerSocket).Select(c => WebSocketSubscriptions.OpenAsync(gateway.BaseUrl, c, subscribed.Token)));
+        var sockets = await Task.WhenAll(socketSubscribers.Chunk(ConversationsPerSocket).Select(c => WebSocketSubscriptions.OpenAsync(gateway.BaseUrl, c, timeout.Token)));
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(3), timeout.Token);
@@ -115,12 +115,13 @@ public sealed class SubscriptionLoadTests(ITestOutputHelper output)
         finally
         {
             await subscribed.CancelAsync();
-            // Wait for the readers to stop; a failure of theirs was reported above.
-            await Task.WhenAll(sseReaders.Concat(sockets.Select(s => s.Reading)).Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
             foreach (var socket in sockets)
             {
                 await socket.DisposeAsync();
             }
+
+            // Wait for the readers to stop; a failure of theirs was reported above.
+            await Task.WhenAll(sseReaders.Concat(sockets.Select(s => s.Reading)).Select(r => r.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
     }
 
