@@ -12,6 +12,8 @@ public static class GrainKeys
 
     public static string HistoryPage(string conversationKey, long pageNumber) => $"{conversationKey}/{pageNumber}";
 
+    public static string EventPage(string conversationKey, long pageNumber) => $"{conversationKey}/events/{pageNumber}";
+
     public static string ConversationDirectory(string tenant, string user) => $"{Segment(tenant)}/{Segment(user)}";
 
     public static string ConversationDirectoryPage(string directoryKey, long pageNumber) => $"{directoryKey}/{pageNumber}";

@@ -12,4 +12,7 @@ public static class ToolCallStatuses
     public const string Rejected = "rejected";
     public const string Interrupted = "interrupted";
     public const string Cancelled = "cancelled";
+
+    /// <summary>A status no call leaves: the call's <c>tool.call.completed</c> event is due.</summary>
+    public static bool IsFinal(string status) => status is Completed or Failed or Rejected or Interrupted or Cancelled;
 }

@@ -19,6 +19,8 @@ public static class ErrorCodes
 
     /// <summary>A turn reached one of its agent's <see cref="AgentLimits"/>; <see cref="TurnError.Limit"/> says which.</summary>
     public const string LimitExceeded = "limit_exceeded";
+    /// <summary>The turn was cancelled (<c>POST /conversations/{id}/cancel</c>, or a message under <c>busyPolicy: interrupt</c>).</summary>
+    public const string TurnCancelled = "turn_cancelled";
     public const string StorageUnavailable = "storage_unavailable";
     public const string InternalError = "internal_error";
 }

@@ -20,6 +20,9 @@ public static class Problems
         [ErrorCodes.ApprovalNotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.ApprovalAlreadyAnswered] = StatusCodes.Status409Conflict,
         [ErrorCodes.ToolChangeNotFound] = StatusCodes.Status404NotFound,
+        [ErrorCodes.IdempotencyKeyReused] = StatusCodes.Status422UnprocessableEntity,
+        // Someone cancelled the turn (or interrupted it with a new message) while this request waited for it.
+        [ErrorCodes.TurnCancelled] = StatusCodes.Status409Conflict,
         [ErrorCodes.ModelUnavailable] = StatusCodes.Status502BadGateway,
         [ErrorCodes.ModelError] = StatusCodes.Status502BadGateway,
         // The request was fine and the server healthy: the agent's own limits stopped the turn.
@@ -89,6 +92,8 @@ public static class Problems
         ErrorCodes.ModelError => "The model answered with an error.",
         ErrorCodes.LimitExceeded => "The turn reached one of the agent's limits.",
         ErrorCodes.StorageUnavailable => "The state store is unavailable; try again later.",
+        ErrorCodes.IdempotencyKeyReused => "The idempotency key was used for a different message.",
+        ErrorCodes.TurnCancelled => "The turn was cancelled.",
         _ => "The request failed.",
     };
 }

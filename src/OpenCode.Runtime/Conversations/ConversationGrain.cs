@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
@@ -17,6 +19,9 @@ namespace OpenCode.Runtime.Conversations;
 /// the conversation back when the silo running a turn dies, and the turn resumes from its last checkpoint. It is
 /// removed when the conversation deactivates between turns, or by its own tick when no turn is unfinished, so a
 /// busy conversation pays for it once, not with two reminder writes per turn.
+/// Every turn reports its progress as events in the conversation's <see cref="ConversationEventLog"/>, which
+/// readers follow from any silo; messages arriving while a turn is in flight follow the agent's busy policy
+/// (rejected, queued, or interrupting the turn), and an idempotency key makes a retried message run once.
 /// </summary>
 [Reentrant]
 public sealed partial class ConversationGrain(
@@ -30,13 +35,29 @@ public sealed partial class ConversationGrain(
     private const int MaxPageLimit = 200;
     private const string TurnReminder = "turn";
 
+    /// <summary>The longest a read waits for events; readers wait about the heartbeat interval of their stream.</summary>
+    private static readonly TimeSpan MaxReadWait = TimeSpan.FromSeconds(60);
+
+    /// <summary>Replies are streamed while someone read the events this recently (or reads now).</summary>
+    private static readonly TimeSpan ReaderRecency = TimeSpan.FromSeconds(30);
+
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private ConversationHistory? _history;
+    private ConversationEventLog? _events;
     private AgentSnapshot? _agent;
     private ToolPermissions? _permissions;
 
     /// <summary>The part of the turn running now: until the turn ends or pauses for approvals.</summary>
     private Task<TurnOutcome>? _turn;
+    private CancellationTokenSource? _turnCancel;
+
+    /// <summary>The turn in flight was started to be streamed (<see cref="StartAsync"/>).</summary>
+    private bool _streamTurn;
+
+    /// <summary>Callers waiting for queued turns to end or pause, by turn id.</summary>
+    private readonly Dictionary<string, TaskCompletionSource<TurnOutcome>> _queuedWaiters = [];
+    private int _readers;
+    private DateTimeOffset _lastRead = DateTimeOffset.MinValue;
     private IGrainTimer? _turnTimer;
     private bool _deleting;
 
@@ -58,26 +79,39 @@ public sealed partial class ConversationGrain(
 
     private ConversationHistory History => _history ??= new ConversationHistory(state.State, GrainFactory, Key);
 
+    private ConversationEventLog Events => _events ??= new ConversationEventLog(state.State, History, GrainFactory, Key);
+
     /// <summary>
     /// A turn paused for approvals stays paused: its requests stay answerable, expired ones are rejected and
     /// answered ones are carried out. Any other turn was in flight when its silo went away: it resumes from its
     /// last checkpoint as soon as the activation is done (see <see cref="TurnLoop"/> for its cut-off tool calls).
     /// </summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Turn is not null && !state.State.Deleted)
+        if (state.State.Deleted)
+        {
+            return;
+        }
+
+        if (state.State.Turn is not null)
+        {
+            // The lost activation may have handed out seqs to deltas it never wrote: they are not handed out again.
+            state.State.LastSeq += ConversationEventLog.SeqJumpAfterLoss;
+            await state.WriteStateAsync(cancellationToken);
+            _reminderMayExist = true;
+            ScheduleTurnWork();
+        }
+        else if (state.State.Queue.Count > 0)
         {
             _reminderMayExist = true;
             ScheduleTurnWork();
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Between turns the reminder is not needed any more; with a turn unfinished it must stay.</summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (state.State.Turn is null && (_reminder is not null || _reminderMayExist))
+        if (!HasUnfinishedWork && (_reminder is not null || _reminderMayExist))
         {
             await ForgetTurnAsync(_turnReminder);
         }
@@ -86,7 +120,7 @@ public sealed partial class ConversationGrain(
     /// <summary>The turn reminder: an unfinished turn goes on (if it is not running already); without one the reminder goes.</summary>
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.Turn is null || !Exists)
+        if (!HasUnfinishedWork || !Exists)
         {
             _turnReminder = ForgetTurnAsync(_turnReminder);
         }
@@ -120,6 +154,7 @@ public sealed partial class ConversationGrain(
             Metadata = request.Metadata is null ? null : new Dictionary<string, string>(request.Metadata),
         };
         _history = null;
+        _events = null;
         _agent = agent;
         _permissions = null;
         await CheckpointAsync();
@@ -139,28 +174,65 @@ public sealed partial class ConversationGrain(
         return Task.FromResult<ConversationInfo?>(Info());
     }
 
-    public Task<AcceptedTurn> StartAsync(NewMessage message) => throw new NotImplementedException("contract only: implemented on the core-events branch");
-
-    public Task<ConversationEventBatch> ReadEventsAsync(long after, TimeSpan wait, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException("contract only: implemented on the core-events branch");
-
-    public Task<string?> CancelAsync() => throw new NotImplementedException("contract only: implemented on the core-events branch");
-
-    public async Task<TurnOutcome> SendAsync(NewMessage request, CancellationToken cancellationToken = default)
+    public async Task<TurnOutcome> SendAsync(NewMessage message, CancellationToken cancellationToken = default)
     {
-        var message = request.Content;
+        var (_, outcome) = await AcceptAsync(message, stream: false);
+        // The turn belongs to the grain: a caller that goes away stops waiting, the turn goes on.
+        return await outcome.WaitAsync(cancellationToken);
+    }
+
+    public async Task<AcceptedTurn> StartAsync(NewMessage message)
+    {
+        var (accepted, outcome) = await AcceptAsync(message, stream: true);
+        _ = outcome.ContinueWith(
+            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Current);
+        return accepted;
+    }
+
+    public async Task<ConversationEventBatch> ReadEventsAsync(long after, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
         EnsureExists();
         AdvanceTurn();
-        if (_turn is not null || state.State.Turn is not null)
+        _readers++;
+        try
         {
-            throw new OpenCodeException(ErrorCodes.ConversationBusy, _turn is null && IsPaused(state.State.Turn!)
-                ? $"Conversation '{Id}' is waiting for tool approvals (GET /conversations/{Id}/approvals)."
-                : $"Conversation '{Id}' is running a turn.");
+            return await Events.ReadAsync(Math.Max(0, after), wait < MaxReadWait ? wait : MaxReadWait, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new ConversationEventBatch([], Events.ReadableSeq);
+        }
+        finally
+        {
+            _readers--;
+            _lastRead = clock.GetUtcNow();
+        }
+    }
+
+    public async Task<string?> CancelAsync()
+    {
+        EnsureExists();
+        var cancelled = state.State.Turn?.TurnId ?? state.State.Queue.FirstOrDefault()?.TurnId;
+        if (state.State.Queue.Count > 0)
+        {
+            CancelQueued();
+            if (state.State.Turn is null || _turn is not null)
+            {
+                await CheckpointAsync();
+            }
         }
 
-        // No other call runs until the turn's first await, so the claim in StartTurn cannot race.
-        // The turn belongs to the grain: a caller that goes away stops waiting, the turn goes on.
-        return await StartTurn(message).WaitAsync(cancellationToken);
+        if (_turn is not null)
+        {
+            // The running part stops at its next await and ends the turn with turn.cancelled.
+            await _turnCancel!.CancelAsync();
+        }
+        else if (state.State.Turn is not null)
+        {
+            await EndTurnAsync(await CancelledOutcomeAsync());
+        }
+
+        return cancelled;
     }
 
     public async Task<MessagePage> GetMessagesAsync(string? before, int limit)
@@ -257,14 +329,16 @@ public sealed partial class ConversationGrain(
         _deleting = true;
         try
         {
-            var pages = History.AllPages().ToList();
+            var pages = History.AllPages().Cast<IPageGrain<ConversationMessage>>().ToList();
+            var eventPages = Events.AllPages().ToList();
             var owner = state.State.Owner;
             state.State = new ConversationState { Deleted = true };
             _history = null;
+            _events = null;
             _turnTimer?.Dispose();
             _turnTimer = null;
             await CheckpointAsync();
-            await Task.WhenAll(pages.Select(page => page.ClearAsync()));
+            await Task.WhenAll([.. pages.Select(page => page.ClearAsync()), .. eventPages.Select(page => page.ClearAsync())]);
             await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(GrainKeys.TenantOf(Key), owner))
                 .RemoveAsync(Id);
             return true;
@@ -275,10 +349,154 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    /// <summary>Starts a new turn (with <paramref name="message"/>) or continues the paused one, and claims the conversation for it.</summary>
-    private Task<TurnOutcome> StartTurn(string? message)
+    /// <summary>
+    /// Takes a message: a repeat of an idempotency key gets the turn it started; a busy conversation applies the
+    /// agent's busy policy; otherwise the turn starts. The task completes when the turn ends or pauses.
+    /// </summary>
+    private async Task<(AcceptedTurn Turn, Task<TurnOutcome> Outcome)> AcceptAsync(NewMessage message, bool stream)
     {
-        var turn = RunTurnAsync(message);
+        EnsureExists();
+        if (string.IsNullOrWhiteSpace(message.Content))
+        {
+            throw new ValidationFailedException([new FieldError("message", "is required and must not be empty")]);
+        }
+
+        AdvanceTurn();
+        var contentHash = message.IdempotencyKey is null ? "" : Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(message.Content)));
+        if (message.IdempotencyKey is { } key && state.State.IdempotentTurns.Find(t => t.Key == key) is { } known)
+        {
+            return known.ContentHash == contentHash
+                ? (new AcceptedTurn(known.TurnId, UserMessageId(known.UserMessageIndex), known.AfterSeq), OutcomeOfAsync(known))
+                : throw new OpenCodeException(ErrorCodes.IdempotencyKeyReused, $"Idempotency key '{key}' was used for a different message.");
+        }
+
+        var policy = (await PinnedAgentAsync()).Config.BusyPolicy ?? BusyPolicies.Reject;
+        if (IsBusy && policy == BusyPolicies.Interrupt)
+        {
+            await InterruptAsync();
+        }
+
+        var queued = new QueuedMessage("turn-" + Guid.NewGuid().ToString("N"), message.Content, stream);
+        var afterSeq = state.State.LastSeq;
+        if (message.IdempotencyKey is { } newKey)
+        {
+            RememberIdempotentTurn(new IdempotentTurn { Key = newKey, ContentHash = contentHash, TurnId = queued.TurnId, AfterSeq = afterSeq });
+        }
+
+        if (!IsBusy)
+        {
+            // No other call runs until the turn's first await, so the claim in StartTurn cannot race.
+            var outcome = StartTurn(queued);
+            return (new AcceptedTurn(queued.TurnId, UserMessageId(state.State.Turn?.UserMessageIndex ?? -1), afterSeq), outcome);
+        }
+
+        if (policy != BusyPolicies.Enqueue)
+        {
+            throw new OpenCodeException(ErrorCodes.ConversationBusy, _turn is null && state.State.Turn is { } paused && IsPaused(paused)
+                ? $"Conversation '{Id}' is waiting for tool approvals (GET /conversations/{Id}/approvals)."
+                : $"Conversation '{Id}' is running a turn.");
+        }
+
+        state.State.Queue.Add(queued);
+        var waiter = QueuedWaiter(queued.TurnId);
+        _turnReminder = RememberTurnAsync(_turnReminder);
+        await CheckpointAsync();
+        return (new AcceptedTurn(queued.TurnId, null, afterSeq), waiter);
+    }
+
+    /// <summary>A turn runs or waits for approvals, or messages wait for their turn.</summary>
+    private bool IsBusy => _turn is not null || state.State.Turn is not null || state.State.Queue.Count > 0;
+
+    private bool HasUnfinishedWork => state.State.Turn is not null || state.State.Queue.Count > 0;
+
+    /// <summary>What a repeat of an idempotency key gets: the turn's result, waiting for it while it runs or waits in the queue.</summary>
+    private async Task<TurnOutcome> OutcomeOfAsync(IdempotentTurn known)
+    {
+        if (state.State.Turn is { } turn && turn.TurnId == known.TurnId)
+        {
+            return _turn is { } running ? await running : await PausedOutcomeAsync(turn);
+        }
+
+        if (!known.Ended)
+        {
+            return await QueuedWaiter(known.TurnId);
+        }
+
+        if (known.UserMessageIndex < 0)
+        {
+            return QueuedCancelledOutcome(known.TurnId);
+        }
+
+        var (user, steps) = await History.ReadTurnAsync(known.UserMessageIndex, known.TurnId);
+        return known.Error is { } error || steps.Count == 0
+            ? new TurnOutcome { TurnId = known.TurnId, UserMessage = user, Error = known.Error ?? new TurnError(ErrorCodes.InternalError, "The turn ended without a reply.") }
+            : TurnLoop.Completed(known.TurnId, user, steps, steps.Aggregate(TokenUsage.Zero, (sum, m) => sum.Add(m.Usage)));
+    }
+
+    private Task<TurnOutcome> QueuedWaiter(string turnId)
+    {
+        if (!_queuedWaiters.TryGetValue(turnId, out var waiter))
+        {
+            waiter = new TaskCompletionSource<TurnOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _queuedWaiters[turnId] = waiter;
+        }
+
+        return waiter.Task;
+    }
+
+    private void RememberIdempotentTurn(IdempotentTurn turn)
+    {
+        var turns = state.State.IdempotentTurns;
+        turns.Add(turn);
+        if (turns.Count > ConversationState.IdempotentTurnsKept)
+        {
+            turns.RemoveRange(0, turns.Count - ConversationState.IdempotentTurnsKept);
+        }
+    }
+
+    /// <summary>Cancels the turn in flight and waits for it to end (<c>busyPolicy: interrupt</c>).</summary>
+    private async Task InterruptAsync()
+    {
+        if (_turn is { } running)
+        {
+            await _turnCancel!.CancelAsync();
+            await ((Task)running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        }
+
+        if (_turn is null && state.State.Turn is not null)
+        {
+            await EndTurnAsync(await CancelledOutcomeAsync());
+        }
+    }
+
+    /// <summary>Every queued message's turn ends before it began: each gets its terminal event and its waiter an answer.</summary>
+    private void CancelQueued()
+    {
+        foreach (var queued in state.State.Queue)
+        {
+            Emit(new ConversationEvent { Type = ConversationEventTypes.TurnCancelled, TurnId = queued.TurnId });
+            EndIdempotentTurn(queued.TurnId, CancelledError);
+            if (_queuedWaiters.Remove(queued.TurnId, out var waiter))
+            {
+                waiter.TrySetResult(QueuedCancelledOutcome(queued.TurnId));
+            }
+        }
+
+        state.State.Queue.Clear();
+    }
+
+    /// <summary>Starts a new turn (with <paramref name="message"/>) or continues the paused one, and claims the conversation for it.</summary>
+    private Task<TurnOutcome> StartTurn(QueuedMessage? message)
+    {
+        if (message is not null)
+        {
+            BeginTurn(message);
+            // Registered while the model works on the first request; the first checkpoint waits for it.
+            _turnReminder = RememberTurnAsync(_turnReminder);
+        }
+
+        _turnCancel = new CancellationTokenSource();
+        var turn = RunTurnAsync(_turnCancel);
         if (!turn.IsCompleted)
         {
             _turn = turn;
@@ -288,18 +506,11 @@ public sealed partial class ConversationGrain(
     }
 
     /// <summary>Runs the turn until it ends or pauses; a pause with answers that arrived meanwhile goes straight on.</summary>
-    private async Task<TurnOutcome> RunTurnAsync(string? message)
+    private async Task<TurnOutcome> RunTurnAsync(CancellationTokenSource cancel)
     {
         try
         {
             var agent = await PinnedAgentAsync();
-            if (message is not null)
-            {
-                BeginTurn(message);
-                // Registered while the model works on the first request; the first checkpoint waits for it.
-                _turnReminder = RememberTurnAsync(_turnReminder);
-            }
-
             while (true)
             {
                 var turn = state.State.Turn!;
@@ -312,8 +523,15 @@ public sealed partial class ConversationGrain(
                     _permissions ??= ToolPermissions.From(agent.Config.Permissions, state.State.Permissions),
                     state.State.AlwaysAllowed,
                     CheckpointAsync,
-                    usage => state.State.Usage = state.State.Usage.Add(usage));
-                var outcome = await RunLoopAsync(context);
+                    usage => state.State.Usage = state.State.Usage.Add(usage),
+                    Emit,
+                    () => _streamTurn || _readers > 0 || clock.GetUtcNow() - _lastRead < ReaderRecency);
+                var outcome = await RunLoopAsync(context, cancel.Token);
+                if (outcome.IsWaitingForApproval && cancel.IsCancellationRequested)
+                {
+                    outcome = await CancelledOutcomeAsync();
+                }
+
                 if (!outcome.IsWaitingForApproval)
                 {
                     return await EndTurnAsync(outcome);
@@ -330,58 +548,126 @@ public sealed partial class ConversationGrain(
         finally
         {
             _turn = null;
+            _turnCancel = null;
+            cancel.Dispose();
+            if (state.State.Turn is null && state.State.Queue.Count > 0 && !_broken)
+            {
+                _ = ContinueInBackgroundAsync();
+            }
         }
     }
 
-    private void BeginTurn(string message)
+    private void BeginTurn(QueuedMessage message)
     {
-        var turnId = "turn-" + Guid.NewGuid().ToString("N");
         var userMessage = tokens.Counted(new ConversationMessage
         {
             Index = History.Count,
             Role = MessageRoles.User,
-            Content = message,
+            Content = message.Content,
             CreatedAt = clock.GetUtcNow(),
-            TurnId = turnId,
+            TurnId = message.TurnId,
         });
         History.Append(userMessage);
-        state.State.Turn = new ActiveTurn { TurnId = turnId, UserMessageIndex = userMessage.Index };
+        state.State.Turn = new ActiveTurn { TurnId = message.TurnId, UserMessageIndex = userMessage.Index };
+        _streamTurn = message.Stream;
+        if (state.State.IdempotentTurns.Find(t => t.TurnId == message.TurnId) is { } idempotent)
+        {
+            idempotent.UserMessageIndex = userMessage.Index;
+        }
+
+        Emit(new ConversationEvent { Type = ConversationEventTypes.TurnStarted, TurnId = message.TurnId, MessageId = userMessage.Id });
+        Emit(new ConversationEvent { Type = ConversationEventTypes.MessageCompleted, TurnId = message.TurnId, MessageId = userMessage.Id, Message = userMessage });
     }
 
-    /// <summary>Closes the turn: calls still waiting for an approval are rejected, and the end is checkpointed.</summary>
+    /// <summary>
+    /// Closes the turn: calls still waiting for an approval are rejected, the terminal event is logged and the
+    /// end is checkpointed. The next queued message's turn starts when this one's running part is done.
+    /// </summary>
     private async Task<TurnOutcome> EndTurnAsync(TurnOutcome outcome)
     {
         var turn = state.State.Turn!;
         if (turn.IsWaiting)
         {
-            History.RejectWaitingCalls("Not run: the turn ended before the call was approved.");
+            foreach (var call in History.RejectWaitingCalls("Not run: the turn ended before the call was approved."))
+            {
+                Emit(new ConversationEvent { Type = ConversationEventTypes.ToolCallCompleted, Call = call });
+            }
+
             foreach (var approval in turn.Unanswered)
             {
                 RememberAnswer(approval.Request.ApprovalId, ApprovalDecisions.Reject);
             }
         }
 
+        Emit(outcome.Error switch
+        {
+            { Code: ErrorCodes.TurnCancelled } => new ConversationEvent { Type = ConversationEventTypes.TurnCancelled },
+            { } error => new ConversationEvent { Type = ConversationEventTypes.TurnFailed, Error = error },
+            null => new ConversationEvent { Type = ConversationEventTypes.TurnCompleted, MessageId = outcome.Reply?.Id, Usage = turn.Usage },
+        });
+        EndIdempotentTurn(turn.TurnId, outcome.Error);
         state.State.Turn = null;
+        _streamTurn = false;
         _turnTimer?.Dispose();
         _turnTimer = null;
         await CheckpointAsync();
+        if (_turn is null && state.State.Queue.Count > 0)
+        {
+            // Ended outside a running part (a cancelled pause): nothing else starts the next turn.
+            _ = ContinueInBackgroundAsync();
+        }
+
         return outcome;
     }
+
+    private void EndIdempotentTurn(string turnId, TurnError? error)
+    {
+        if (state.State.IdempotentTurns.Find(t => t.TurnId == turnId) is { } idempotent)
+        {
+            idempotent.Ended = true;
+            idempotent.Error = error;
+        }
+    }
+
+    /// <summary>Logs an event of the turn in flight (the event's own turn id, if set, wins).</summary>
+    private void Emit(ConversationEvent e) => Events.Append(e.TurnId is null ? e with { TurnId = state.State.Turn?.TurnId } : e);
+
+    private async Task<TurnOutcome> CancelledOutcomeAsync()
+    {
+        var turn = state.State.Turn!;
+        return new TurnOutcome
+        {
+            TurnId = turn.TurnId,
+            UserMessage = (await History.ReadTurnAsync(turn.UserMessageIndex, turn.TurnId)).User,
+            Error = CancelledError,
+        };
+    }
+
+    private async Task<TurnOutcome> PausedOutcomeAsync(ActiveTurn turn) => new()
+    {
+        TurnId = turn.TurnId,
+        UserMessage = (await History.ReadTurnAsync(turn.UserMessageIndex, turn.TurnId)).User,
+        Approvals = PendingRequests(),
+    };
 
     /// <summary>
     /// Runs the loop; a fault of this server (not of the model or a tool) still ends the turn with an error. Storage
     /// failures are not such a fault: they reach the caller (a 503 when the store is unreachable).
     /// </summary>
-    private async Task<TurnOutcome> RunLoopAsync(TurnContext context)
+    private async Task<TurnOutcome> RunLoopAsync(TurnContext context, CancellationToken cancellationToken)
     {
         try
         {
-            return await turnLoop.RunAsync(context, CancellationToken.None);
+            return await turnLoop.RunAsync(context, cancellationToken);
         }
         catch (Exception ex) when (ex is not OrleansException and not InconsistentStateException and not DbException)
         {
             LogTurnFault(logger, ex, Key, context.TurnId);
-            context.History.FinishUnfinishedCalls(ToolCallStatuses.Failed, "The turn failed before the tool call finished.");
+            foreach (var call in context.History.FinishUnfinishedCalls(ToolCallStatuses.Failed, "The turn failed before the tool call finished."))
+            {
+                Emit(new ConversationEvent { Type = ConversationEventTypes.ToolCallCompleted, Call = call });
+            }
+
             return new TurnOutcome
             {
                 TurnId = context.TurnId,
@@ -414,8 +700,18 @@ public sealed partial class ConversationGrain(
     /// </summary>
     private void AdvanceTurn()
     {
-        if (state.State.Turn is not { } turn || _broken)
+        if (_broken)
         {
+            return;
+        }
+
+        if (state.State.Turn is not { } turn)
+        {
+            if (state.State.Queue.Count > 0 && _turn is null)
+            {
+                _ = ContinueInBackgroundAsync();
+            }
+
             return;
         }
 
@@ -431,14 +727,27 @@ public sealed partial class ConversationGrain(
         }
     }
 
+    /// <summary>Continues the turn in flight, or starts the next queued message's turn and gives its waiter the outcome.</summary>
     private async Task ContinueInBackgroundAsync()
     {
+        TaskCompletionSource<TurnOutcome>? waiter = null;
         try
         {
-            await StartTurn(message: null);
+            if (state.State.Turn is not null)
+            {
+                await StartTurn(message: null);
+                return;
+            }
+
+            var next = state.State.Queue[0];
+            state.State.Queue.RemoveAt(0);
+            _queuedWaiters.Remove(next.TurnId, out waiter);
+            var outcome = await StartTurn(next);
+            waiter?.TrySetResult(outcome);
         }
         catch (Exception ex)
         {
+            waiter?.TrySetException(ex);
             LogTurnFault(logger, ex, Key, state.State.Turn?.TurnId ?? "");
         }
     }
@@ -453,6 +762,17 @@ public sealed partial class ConversationGrain(
         _turnTimer = null;
         if (state.State.Turn is not { } turn)
         {
+            if (state.State.Queue.Count > 0)
+            {
+                _turnTimer = this.RegisterGrainTimer(
+                    () =>
+                    {
+                        AdvanceTurn();
+                        return Task.CompletedTask;
+                    },
+                    new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
+            }
+
             return;
         }
 
@@ -530,7 +850,10 @@ public sealed partial class ConversationGrain(
             // Nothing of a turn is durable before the reminder that would resume it is.
             await _turnReminder;
             await History.SpillAsync();
+            await Events.SpillAsync();
+            var written = state.State.LastSeq;
             await state.WriteStateAsync();
+            Events.Written(written);
         }
         catch
         {
@@ -573,6 +896,13 @@ public sealed partial class ConversationGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Turn {TurnId} of {Conversation} failed")]
     private static partial void LogTurnFault(ILogger logger, Exception exception, string conversation, string turnId);
+
+    private static readonly TurnError CancelledError = new(ErrorCodes.TurnCancelled, "The turn was cancelled.");
+
+    private static string? UserMessageId(long index) => index < 0 ? null : MessageIds.Format(index);
+
+    private static TurnOutcome QueuedCancelledOutcome(string turnId) =>
+        new() { TurnId = turnId, UserMessage = new ConversationMessage { Index = -1, TurnId = turnId }, Error = CancelledError };
 
     private static ValidationFailedException InvalidCursor(string before) =>
         new([new FieldError("before", $"'{before}' is not a message id of this conversation")]);

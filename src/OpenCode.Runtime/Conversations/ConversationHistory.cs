@@ -34,12 +34,12 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
 
     /// <summary>
     /// Gives every tool call still marked running a final status: they are in the newest messages (a step's
-    /// calls finish before the next step), so only the head is looked at. True when a call was changed.
+    /// calls finish before the next step), so only the head is looked at. Returns the calls it finished.
     /// </summary>
-    public bool FinishUnfinishedCalls(string status, string reason) => FinishCalls(ToolCallStatuses.Running, status, reason);
+    public List<ToolCallRecord> FinishUnfinishedCalls(string status, string reason) => FinishCalls(ToolCallStatuses.Running, status, reason);
 
-    /// <summary>Rejects every call still waiting for an approval (the turn ends without them).</summary>
-    public bool RejectWaitingCalls(string reason) => FinishCalls(ToolCallStatuses.WaitingApproval, ToolCallStatuses.Rejected, reason);
+    /// <summary>Rejects every call still waiting for an approval (the turn ends without them); returns them.</summary>
+    public List<ToolCallRecord> RejectWaitingCalls(string reason) => FinishCalls(ToolCallStatuses.WaitingApproval, ToolCallStatuses.Rejected, reason);
 
     /// <summary>
     /// Moves each full page out of the head, so a checkpoint serializes at most <see cref="PageSize"/> messages.
@@ -98,6 +98,13 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     public async Task<IReadOnlyList<ConversationMessage>> ReadFromAsync(long start) =>
         (await PageAsync(state.MessageCount, (int)Math.Min(int.MaxValue, state.MessageCount - start))).Messages;
 
+    /// <summary>A turn's user message (at <paramref name="userMessageIndex"/>) and the steps that followed it in that turn.</summary>
+    public async Task<(ConversationMessage User, IReadOnlyList<ConversationMessage> Steps)> ReadTurnAsync(long userMessageIndex, string turnId)
+    {
+        var messages = await ReadFromAsync(userMessageIndex);
+        return (messages[0], messages.Skip(1).TakeWhile(m => m.TurnId == turnId).ToList());
+    }
+
     /// <summary>Every history page written so far, for deleting the conversation.</summary>
     public IEnumerable<IHistoryPageGrain> AllPages()
     {
@@ -107,23 +114,21 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         }
     }
 
-    private bool FinishCalls(string unfinished, string status, string reason)
+    private List<ToolCallRecord> FinishCalls(string unfinished, string status, string reason)
     {
-        var changed = false;
+        var finished = new List<ToolCallRecord>();
         for (var i = 0; i < state.Head.Count; i++)
         {
             var message = state.Head[i];
             if (message.ToolCalls?.Any(c => c.Status == unfinished) == true)
             {
-                state.Head[i] = message with
-                {
-                    ToolCalls = [.. message.ToolCalls.Select(c => c.Status == unfinished ? c with { Status = status, Result = reason } : c)],
-                };
-                changed = true;
+                var calls = message.ToolCalls.Select(c => c.Status == unfinished ? c with { Status = status, Result = reason } : c).ToList();
+                finished.AddRange(calls.Where((c, j) => message.ToolCalls[j].Status == unfinished));
+                state.Head[i] = message with { ToolCalls = calls };
             }
         }
 
-        return changed;
+        return finished;
     }
 
     private async ValueTask<IReadOnlyList<ConversationMessage>> ReadPageAsync(long pageNumber)

@@ -13,6 +13,9 @@ public sealed class ConversationState
     /// <summary>How many answered approval ids are remembered, so answering one again is a conflict rather than "not found".</summary>
     public const int AnsweredApprovalsKept = 100;
 
+    /// <summary>How many idempotency keys are remembered: a retry comes soon after the first try.</summary>
+    public const int IdempotentTurnsKept = 100;
+
     [Id(0)] public string AgentId { get; set; } = "";
     [Id(1)] public int AgentVersion { get; set; }
     [Id(2)] public string Owner { get; set; } = "";
@@ -40,6 +43,21 @@ public sealed class ConversationState
 
     /// <summary>The newest answered approvals, oldest first, at most <see cref="AnsweredApprovalsKept"/>.</summary>
     [Id(13)] public List<AnsweredApproval> AnsweredApprovals { get; set; } = [];
+
+    /// <summary>The newest events of the event log, oldest first, without deltas; older ones live in event pages.</summary>
+    [Id(14)] public List<ConversationEvent> Events { get; set; } = [];
+
+    /// <summary>How many of the oldest events were moved into event pages (a multiple of the page size).</summary>
+    [Id(15)] public long PagedEvents { get; set; }
+
+    /// <summary>The newest seq handed out (deltas included).</summary>
+    [Id(16)] public long LastSeq { get; set; }
+
+    /// <summary>Messages waiting for the turn before them (<c>busyPolicy: enqueue</c>), oldest first.</summary>
+    [Id(17)] public List<QueuedMessage> Queue { get; set; } = [];
+
+    /// <summary>The newest turns started with an idempotency key, oldest first, at most <see cref="IdempotentTurnsKept"/>.</summary>
+    [Id(18)] public List<IdempotentTurn> IdempotentTurns { get; set; } = [];
 
     public long MessageCount => PagedCount + Head.Count;
 }

@@ -5,7 +5,9 @@ namespace OpenCode.Runtime.Conversations;
 
 /// <summary>
 /// What one turn works on: the pinned agent version, the turn's durable progress, the history it appends to,
-/// the tool permissions in force (agent and conversation, plus tools approved for good) and how it checkpoints.
+/// the tool permissions in force (agent and conversation, plus tools approved for good), how it checkpoints, how
+/// it reports events (the conversation fills in seq and turn id) and whether the model's reply is streamed
+/// (asked once per model step: someone may have started reading the conversation's events meanwhile).
 /// </summary>
 public sealed record TurnContext(
     string AgentKey,
@@ -15,7 +17,9 @@ public sealed record TurnContext(
     ToolPermissions Permissions,
     IReadOnlySet<string> AlwaysAllowed,
     Func<Task> CheckpointAsync,
-    Action<TokenUsage> RecordUsage)
+    Action<TokenUsage> RecordUsage,
+    Action<ConversationEvent> Emit,
+    Func<bool> Streamed)
 {
     public string TurnId => Turn.TurnId;
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,8 @@ namespace OpenCode.Runtime.Conversations;
 /// runs through here again once answers arrive: it carries out the answered calls first, then goes on. The
 /// user message is checkpointed while the first request is with the model; every model step and every tool
 /// result is checkpointed before the next begins; the end of the turn is checkpointed by the conversation.
+/// Cancelling the token cancels the turn: the model stream and running tool calls stop, and what the model had
+/// written so far is kept as the step's message.
 /// </summary>
 public sealed partial class TurnLoop(
     ChatClientFactory models,
@@ -46,13 +49,20 @@ public sealed partial class TurnLoop(
                 return checkpoint();
             },
         };
+        // The text the model has streamed in the step under way, kept if the turn stops mid-step.
+        var partial = new StringBuilder();
         try
         {
-            return await RunStepsAsync(turn, timeout.Token);
+            return await RunStepsAsync(turn, partial, timeout.Token);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            turn.History.FinishUnfinishedCalls(ToolCallStatuses.Cancelled, "The turn timed out before the tool call finished.");
+            StopMidStep(turn, partial, "Cancelled: the turn was cancelled before the tool call finished.");
+            return await FailedAsync(turn, new TurnError(ErrorCodes.TurnCancelled, "The turn was cancelled."));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            StopMidStep(turn, partial, "The turn timed out before the tool call finished.");
             return await FailedAsync(turn, LimitExceeded(
                 "turnTimeoutSeconds", timeoutSeconds, $"The turn did not finish within its limit of {timeoutSeconds} s (turnTimeoutSeconds)."));
         }
@@ -63,7 +73,7 @@ public sealed partial class TurnLoop(
         }
     }
 
-    private async Task<TurnOutcome> RunStepsAsync(TurnContext turn, CancellationToken ct)
+    private async Task<TurnOutcome> RunStepsAsync(TurnContext turn, StringBuilder partial, CancellationToken ct)
     {
         var agent = turn.Agent;
         var limits = agent.Limits;
@@ -100,7 +110,7 @@ public sealed partial class TurnLoop(
             }
 
             var messages = await contextWindow.BuildAsync(agent.Model, agent.Instructions, fixedTokens, turn.History);
-            var modelCall = CallModelAsync(agent.Model, messages, options, ct);
+            var modelCall = CallModelAsync(turn, messages, options, partial, ct);
             if (progress.Steps == 0)
             {
                 // The user message becomes durable while the model works on the request (its write
@@ -131,6 +141,8 @@ public sealed partial class TurnLoop(
                 TurnId = turn.TurnId,
             });
             turn.History.Append(reply);
+            partial.Clear();
+            turn.Emit(new ConversationEvent { Type = ConversationEventTypes.MessageCompleted, MessageId = reply.Id, Message = reply });
 
             var used = progress.Usage.PromptTokens + progress.Usage.CompletionTokens;
             if (limits?.MaxTokensPerTurn is { } budget && used > budget)
@@ -233,21 +245,21 @@ public sealed partial class TurnLoop(
             case ToolPermissions.Ask:
                 var now = clock.GetUtcNow();
                 var expiry = turn.Agent.Limits?.ApprovalTimeoutSeconds;
-                turn.Turn.Approvals.Add(new PendingApproval(
-                    new ApprovalRequest
-                    {
-                        ApprovalId = "appr-" + Guid.NewGuid().ToString("N"),
-                        TurnId = turn.TurnId,
-                        CallId = call.Id,
-                        ToolName = call.Name,
-                        ArgumentsJson = call.ArgumentsJson,
-                        RequestedAt = now,
-                        ExpiresAt = expiry is { } seconds ? now.AddSeconds(seconds) : null,
-                    },
-                    index));
+                var request = new ApprovalRequest
+                {
+                    ApprovalId = "appr-" + Guid.NewGuid().ToString("N"),
+                    TurnId = turn.TurnId,
+                    CallId = call.Id,
+                    ToolName = call.Name,
+                    ArgumentsJson = call.ArgumentsJson,
+                    RequestedAt = now,
+                    ExpiresAt = expiry is { } seconds ? now.AddSeconds(seconds) : null,
+                };
+                turn.Turn.Approvals.Add(new PendingApproval(request, index));
+                turn.Emit(new ConversationEvent { Type = ConversationEventTypes.ToolApprovalRequested, Approval = request, Call = call });
                 return call with { Status = ToolCallStatuses.WaitingApproval };
             default:
-                return await RunToolAsync(tool, call, ct);
+                return await RunToolAsync(turn, tool, call, ct);
         }
     }
 
@@ -285,7 +297,7 @@ public sealed partial class TurnLoop(
             {
                 ReplaceCall(turn, answered.CallIndex, call with { Status = ToolCallStatuses.Running });
                 await turn.CheckpointAsync();
-                result = await RunToolAsync(tool, call, ct);
+                result = await RunToolAsync(turn, tool, call, ct);
             }
 
             ReplaceCall(turn, answered.CallIndex, result);
@@ -297,18 +309,24 @@ public sealed partial class TurnLoop(
 
     /// <summary>
     /// The primary model, then each fallback in order: a fallback is usually another provider, so any failure
-    /// of one (unreachable, an error answer, a rejected key) is a reason to try the next. The first error is reported.
+    /// of one (unreachable, an error answer, a rejected key) is a reason to try the next. The first error is
+    /// reported. A streamed reply relays each piece of text as a delta as it comes; once some text is out, a
+    /// failure is final (another model's answer would not continue it).
     /// </summary>
     private async Task<(ChatResponse? Response, TurnError? Error)> CallModelAsync(
-        ModelConfig model, List<ChatMessage> messages, ChatOptions options, CancellationToken ct)
+        TurnContext turn, List<ChatMessage> messages, ChatOptions options, StringBuilder partial, CancellationToken ct)
     {
+        var model = turn.Agent.Model;
         TurnError? error = null;
         foreach (var candidate in (IEnumerable<ModelConfig>)[model, .. model.Fallbacks ?? []])
         {
             try
             {
                 var client = models.Get(ModelEndpoint.From(candidate));
-                var response = await client.GetResponseAsync(messages, candidate == model ? options : WithModel(options, candidate), ct);
+                var candidateOptions = candidate == model ? options : WithModel(options, candidate);
+                var response = turn.Streamed()
+                    ? await StreamAsync(turn, client, messages, candidateOptions, partial, ct)
+                    : await client.GetResponseAsync(messages, candidateOptions, ct);
                 return (response, null);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -316,14 +334,38 @@ public sealed partial class TurnLoop(
                 var failure = ModelFailure.Classify(ex);
                 LogModelFailure(logger, candidate.Provider, candidate.Name, failure.Code, failure.Message);
                 error ??= new TurnError(failure.Code, failure.Message);
+                if (partial.Length > 0)
+                {
+                    break;
+                }
             }
         }
 
         return (null, error);
     }
 
-    private async Task<ToolCallRecord> RunToolAsync(AgentTool tool, ToolCallRecord call, CancellationToken ct)
+    private static async Task<ChatResponse> StreamAsync(
+        TurnContext turn, IChatClient client, List<ChatMessage> messages, ChatOptions options, StringBuilder partial, CancellationToken ct)
     {
+        // The reply will be the next message of the history: its deltas carry its id.
+        var messageId = MessageIds.Format(turn.History.Count);
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct))
+        {
+            updates.Add(update);
+            if (update.Text is { Length: > 0 } text)
+            {
+                partial.Append(text);
+                turn.Emit(new ConversationEvent { Type = ConversationEventTypes.MessageDelta, MessageId = messageId, Text = text });
+            }
+        }
+
+        return updates.ToChatResponse();
+    }
+
+    private async Task<ToolCallRecord> RunToolAsync(TurnContext turn, AgentTool tool, ToolCallRecord call, CancellationToken ct)
+    {
+        turn.Emit(new ConversationEvent { Type = ConversationEventTypes.ToolCallStarted, Call = call with { Status = ToolCallStatuses.Running } });
         var started = Stopwatch.GetTimestamp();
         McpToolResult result;
         try
@@ -350,6 +392,37 @@ public sealed partial class TurnLoop(
     {
         var step = turn.History.Newest!;
         turn.History.Replace(tokens.Counted(step with { ToolCalls = [.. step.ToolCalls!.Select((c, j) => j == index ? record : c)] }));
+        if (ToolCallStatuses.IsFinal(record.Status))
+        {
+            turn.Emit(new ConversationEvent { Type = ConversationEventTypes.ToolCallCompleted, Call = record });
+        }
+    }
+
+    /// <summary>
+    /// The turn stops mid-step: calls still running get <paramref name="reason"/>, and the text the model had
+    /// streamed becomes the step's message, so what the user saw is in the history.
+    /// </summary>
+    private void StopMidStep(TurnContext turn, StringBuilder partial, string reason)
+    {
+        foreach (var call in turn.History.FinishUnfinishedCalls(ToolCallStatuses.Cancelled, reason))
+        {
+            turn.Emit(new ConversationEvent { Type = ConversationEventTypes.ToolCallCompleted, Call = call });
+        }
+
+        if (partial.Length > 0)
+        {
+            var reply = tokens.Counted(new ConversationMessage
+            {
+                Index = turn.History.Count,
+                Role = MessageRoles.Assistant,
+                Content = partial.ToString(),
+                CreatedAt = clock.GetUtcNow(),
+                TurnId = turn.TurnId,
+            });
+            turn.History.Append(reply);
+            partial.Clear();
+            turn.Emit(new ConversationEvent { Type = ConversationEventTypes.MessageCompleted, MessageId = reply.Id, Message = reply });
+        }
     }
 
     /// <summary>Calls of the newest step from <paramref name="index"/> on are not run.</summary>
@@ -363,12 +436,17 @@ public sealed partial class TurnLoop(
     }
 
     /// <summary>The reply is the newest step, with every tool call of the turn and the turn's usage.</summary>
-    private async Task<TurnOutcome> CompletedAsync(TurnContext turn)
+    public static TurnOutcome Completed(string turnId, ConversationMessage userMessage, IReadOnlyList<ConversationMessage> steps, TokenUsage usage)
+    {
+        var calls = steps.SelectMany(m => m.ToolCalls ?? []).ToList();
+        var reply = steps[^1] with { ToolCalls = calls.Count == 0 ? null : calls, Usage = usage };
+        return new TurnOutcome { TurnId = turnId, UserMessage = userMessage, Reply = reply };
+    }
+
+    private static async Task<TurnOutcome> CompletedAsync(TurnContext turn)
     {
         var (userMessage, steps) = await TurnMessagesAsync(turn);
-        var calls = steps.SelectMany(m => m.ToolCalls ?? []).ToList();
-        var reply = steps[^1] with { ToolCalls = calls.Count == 0 ? null : calls, Usage = turn.Turn.Usage };
-        return new TurnOutcome { TurnId = turn.TurnId, UserMessage = userMessage, Reply = reply };
+        return Completed(turn.TurnId, userMessage, steps, turn.Turn.Usage);
     }
 
     private async Task<TurnOutcome> FailedAsync(TurnContext turn, TurnError error) =>
@@ -381,11 +459,8 @@ public sealed partial class TurnLoop(
         Approvals = [.. turn.Turn.Unanswered.Select(a => a.Request)],
     };
 
-    private static async Task<(ConversationMessage User, IReadOnlyList<ConversationMessage> Steps)> TurnMessagesAsync(TurnContext turn)
-    {
-        var messages = await turn.History.ReadFromAsync(turn.Turn.UserMessageIndex);
-        return (messages[0], messages.Skip(1).ToList());
-    }
+    private static Task<(ConversationMessage User, IReadOnlyList<ConversationMessage> Steps)> TurnMessagesAsync(TurnContext turn) =>
+        turn.History.ReadTurnAsync(turn.Turn.UserMessageIndex, turn.TurnId);
 
     private static TurnError LimitExceeded(string limit, long reached, string message) =>
         new(ErrorCodes.LimitExceeded, message, limit, reached);
