@@ -15,8 +15,6 @@ public static class Problems
         [ErrorCodes.AgentExists] = StatusCodes.Status409Conflict,
         [ErrorCodes.ConversationExists] = StatusCodes.Status409Conflict,
         [ErrorCodes.ConversationBusy] = StatusCodes.Status409Conflict,
-        // Well-formed, but the key already stands for another message.
-        [ErrorCodes.IdempotencyKeyReused] = StatusCodes.Status422UnprocessableEntity,
         [ErrorCodes.ApprovalNotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.ApprovalAlreadyAnswered] = StatusCodes.Status409Conflict,
         [ErrorCodes.ToolChangeNotFound] = StatusCodes.Status404NotFound,
@@ -84,7 +82,6 @@ public static class Problems
         ErrorCodes.ConversationNotFound => "The conversation was not found.",
         ErrorCodes.AgentExists => "The agent already exists.",
         ErrorCodes.ConversationBusy => "The conversation is running a turn.",
-        ErrorCodes.IdempotencyKeyReused => "The Idempotency-Key was already used for a different message.",
         ErrorCodes.ApprovalNotFound => "The approval request was not found.",
         ErrorCodes.ApprovalAlreadyAnswered => "The approval request was already answered.",
         ErrorCodes.ToolChangeNotFound => "The tool has no change waiting to be accepted.",
