@@ -53,8 +53,9 @@ public sealed partial class ConversationEventStreamResult(
                     }
                 }
 
-                // Events of other turns keep the log busy without reaching a turn's stream: it needs heartbeats too.
-                if (!wrote && TimeProvider.System.GetElapsedTime(lastWrite) >= heartbeat)
+                // A read that timed out is a heartbeat's worth of silence; events of other turns keep the log busy
+                // without reaching a turn's stream, which needs heartbeats too.
+                if (!wrote && (batch.Events.Count == 0 || TimeProvider.System.GetElapsedTime(lastWrite) >= heartbeat))
                 {
                     sse.WriteHeartbeat();
                     wrote = true;

@@ -47,19 +47,16 @@ public sealed class ConversationSubscriptions(WebSocketSendQueue send, TimeSpan 
         }
     }
 
-    /// <returns>Whether the socket was subscribed.</returns>
-    public async Task<bool> UnsubscribeAsync(string conversationId)
+    /// <summary>Stops relaying the conversation's events, those of the turns this socket started included.</summary>
+    public async Task UnsubscribeAsync(string conversationId)
     {
         await _gate.WaitAsync(closing);
         try
         {
-            if (!_conversations.Remove(conversationId, out var relays))
+            if (_conversations.Remove(conversationId, out var relays))
             {
-                return false;
+                await StopAllAsync(relays);
             }
-
-            await StopAllAsync(relays);
-            return relays.All is not null;
         }
         finally
         {

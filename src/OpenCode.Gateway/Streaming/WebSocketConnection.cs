@@ -206,7 +206,8 @@ public sealed partial class WebSocketConnection
                 return await SubscribeAsync(request, cancellationToken);
             case "conversations.unsubscribe":
                 var unsubscribed = request.RequiredString("conversationId");
-                return (new { ConversationId = unsubscribed, Subscribed = await _subscriptions.UnsubscribeAsync(unsubscribed) }, null);
+                await _subscriptions.UnsubscribeAsync(unsubscribed);
+                return (new { ConversationId = unsubscribed, Subscribed = false }, null);
             case "conversations.cancel":
                 return (new CancelledTurnView(await ConversationsApi.CancelTurnAsync(_api, request.RequiredString("conversationId"))), null);
             case "messages.send":
