@@ -9,13 +9,14 @@ namespace OpenCode.Integration.Tests.Streaming;
 
 /// <summary>
 /// One gateway process holding 1,000 open subscriptions (half SSE, half WebSocket, ten sockets of 50 conversations)
-/// while a turn streams on each conversation at 50 tokens/s: nothing lost, duplicated or out of order, and the memory
+/// while turns stream on every conversation at 50 tokens/s: nothing lost, duplicated or out of order, and the memory
 /// an idle subscription costs.
 /// </summary>
 public sealed class SubscriptionLoadTests(ITestOutputHelper output)
 {
     private const int Conversations = 1_000;
     private const int ConversationsPerSocket = 50;
+    private const int TurnsPerConversation = 3;
     private const int ConcurrentTurns = 200;
     private const int ReplyWords = 20; // "echo:" and the 19 words of the message, one token each
     private static readonly TimeSpan TokenInterval = TimeSpan.FromMilliseconds(20);
@@ -71,27 +72,32 @@ public sealed class SubscriptionLoadTests(ITestOutputHelper output)
             var rssIdle = meter.ResidentMegabytes().Current;
             var subscribing = run.Elapsed - setUp;
 
-            var replies = new ConcurrentDictionary<string, string>();
+            var replies = new ConcurrentDictionary<string, List<string>>();
             var failedTurns = new ConcurrentQueue<string>();
             var turns = Stopwatch.StartNew();
+            // A conversation runs one turn at a time: each one's turns go one after the other.
             await Parallel.ForEachAsync(all, Options(ConcurrentTurns, timeout.Token), async (subscriber, ct) =>
             {
-                var message = "t " + string.Join(' ', Enumerable.Range(1, ReplyWords - 2).Select(i => $"w{i}"));
-                using var sent = await http.PostAsJsonAsync($"/conversations/{subscriber.ConversationId}/messages", new { message }, ct);
-                if (!sent.IsSuccessStatusCode)
+                var conversationReplies = replies[subscriber.ConversationId] = [];
+                for (var turn = 0; turn < TurnsPerConversation; turn++)
                 {
-                    failedTurns.Enqueue($"{subscriber.ConversationId}: {(int)sent.StatusCode} {await sent.Content.ReadAsStringAsync(ct)}");
-                    return;
-                }
+                    var message = $"t{turn} " + string.Join(' ', Enumerable.Range(1, ReplyWords - 2).Select(i => $"w{i}"));
+                    using var sent = await http.PostAsJsonAsync($"/conversations/{subscriber.ConversationId}/messages", new { message }, ct);
+                    if (!sent.IsSuccessStatusCode)
+                    {
+                        failedTurns.Enqueue($"{subscriber.ConversationId}: {(int)sent.StatusCode} {await sent.Content.ReadAsStringAsync(ct)}");
+                        return;
+                    }
 
-                replies[subscriber.ConversationId] = (await sent.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("content").GetString()!;
+                    conversationReplies.Add((await sent.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("content").GetString()!);
+                }
             });
             var turnsTime = turns.Elapsed;
             Assert.True(failedTurns.IsEmpty, string.Join('\n', failedTurns.Take(10)));
 
             // The turns are over; their last events may still be on the way to some subscribers.
             var readers = sseReaders.Concat(sockets.Select(s => s.Reading)).ToArray();
-            while (all.Any(s => s.TerminalEvents < 1) && !readers.Any(r => r.IsFaulted) && turns.Elapsed < turnsTime + TimeSpan.FromSeconds(30))
+            while (all.Any(s => s.TerminalEvents < TurnsPerConversation) && !readers.Any(r => r.IsFaulted) && turns.Elapsed < turnsTime + TimeSpan.FromSeconds(30))
             {
                 await Task.Delay(100, timeout.Token);
             }
@@ -101,16 +107,16 @@ public sealed class SubscriptionLoadTests(ITestOutputHelper output)
                 await faulted; // throws the first subscription error
             }
 
-            var problems = all.SelectMany(s => s.Problems([replies[s.ConversationId]])).ToList();
+            var problems = all.SelectMany(s => s.Problems(replies[s.ConversationId])).ToList();
             Assert.True(problems.Count == 0, $"{problems.Count} problems, the first ones:\n" + string.Join('\n', problems.Take(20)));
 
             var (_, rssPeak, _, _) = meter.ResidentMegabytes();
             output.WriteLine($"{Conversations} subscriptions ({sseSubscribers.Length} SSE, {socketSubscribers.Length} WebSocket on {sockets.Length} sockets), "
-                + $"one turn of {ReplyWords} tokens every {TokenInterval.TotalMilliseconds} ms on each, {ConcurrentTurns} at a time; {Environment.ProcessorCount} cores, load average {ProcessMeter.LoadAverage()}");
+                + $"{TurnsPerConversation} turns of {ReplyWords} tokens every {TokenInterval.TotalMilliseconds} ms on each, {ConcurrentTurns} at a time; {Environment.ProcessorCount} cores, load average {ProcessMeter.LoadAverage()}");
             output.WriteLine($"gateway RSS: {rssBefore:F1} MB before subscribing, {rssIdle:F1} MB with {Conversations} idle subscriptions, peak {rssPeak:F1} MB");
             output.WriteLine($"memory per idle subscription: {(rssIdle - rssBefore) * 1024 / Conversations:F1} KB (RSS difference / {Conversations}; GC-dependent, so only roughly)");
             output.WriteLine($"run time {run.Elapsed.TotalSeconds:F1} s: set-up {setUp.TotalSeconds:F1} s, subscribing {subscribing.TotalSeconds:F1} s, "
-                + $"turns {turnsTime.TotalSeconds:F1} s ({Conversations * ReplyWords / turnsTime.TotalSeconds:F0} tokens/s relayed to subscribers)");
+                + $"turns {turnsTime.TotalSeconds:F1} s ({Conversations * TurnsPerConversation * ReplyWords / turnsTime.TotalSeconds:F0} tokens/s relayed to subscribers)");
         }
         finally
         {
