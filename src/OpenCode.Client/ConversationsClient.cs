@@ -9,6 +9,13 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
     /// <summary>How long one <see cref="IConversationGrain.ReadEventsAsync"/> call waits for events (well inside its response timeout).</summary>
     public static readonly TimeSpan EventPollWait = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How much longer than <see cref="EventPollWait"/> a read may take before it is given up and retried: a call in
+    /// flight to a silo that died is not failed until its response timeout (minutes), so without this the events
+    /// would stop for that long.
+    /// </summary>
+    private static readonly TimeSpan EventPollGrace = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
@@ -47,9 +54,11 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
         while (true)
         {
             ConversationEventBatch batch;
+            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            call.CancelAfter(EventPollWait + EventPollGrace);
             try
             {
-                batch = await grain.ReadEventsAsync(after, EventPollWait, cancellationToken);
+                batch = await grain.ReadEventsAsync(after, EventPollWait, call.Token);
                 retryDelay = FirstRetryDelay;
             }
             catch (Exception e) when (IsTransient(e, cancellationToken))

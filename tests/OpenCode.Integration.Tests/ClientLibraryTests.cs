@@ -126,6 +126,59 @@ public sealed class ClientLibraryTests
     }
 
     [Fact]
+    public async Task Following_events_carries_on_through_a_gateway_killed_and_restarted_mid_turn()
+    {
+        await using var model = await FakeModelServer.StartAsync();
+        model.TokenInterval = TimeSpan.FromMilliseconds(100);
+        // The restarted gateway listens where the first one did, so the client finds it again; a short turn reminder
+        // brings the cut-off turn back soon after.
+        var environment = new Dictionary<string, string?>
+        {
+            ["Orleans__TurnReminderSeconds"] = "2",
+            ["Orleans__SiloPort"] = LoopbackPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = LoopbackPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var first = await GatewayProcess.StartAsync(environment: environment);
+        await using var firstDisposal = first;
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddOpenCodeClient(o => o.GatewayPort = int.Parse(environment["Orleans__GatewayPort"]!, System.Globalization.CultureInfo.InvariantCulture));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var client = host.Services.GetRequiredService<OpenCodeClient>();
+        var agent = await client.Agents.CreateAsync(new AgentConfig
+        {
+            Name = "Restart-proof service",
+            Model = new ModelConfig { Provider = "openai", Name = "svc-model", Endpoint = model.BaseUrl.ToString() },
+        });
+        var conversation = await client.Conversations.CreateAsync(agent.Id);
+
+        var events = new List<ConversationEvent>();
+        var firstDelta = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var streaming = Task.Run(async () =>
+        {
+            await foreach (var e in client.Conversations.StreamTurnAsync(conversation.Id, string.Join(' ', Enumerable.Repeat("word", 40)), cancellationToken: limit.Token))
+            {
+                events.Add(e);
+                if (e.Type == ConversationEventTypes.MessageDelta)
+                {
+                    firstDelta.TrySetResult();
+                }
+            }
+        });
+        await firstDelta.Task.WaitAsync(limit.Token);
+        first.Kill();
+        await using var second = await GatewayProcess.StartAsync(first.DataDirectory, environment);
+        await streaming;
+
+        Assert.Equal(ConversationEventTypes.TurnStarted, events[0].Type);
+        Assert.Equal(ConversationEventTypes.TurnCompleted, events[^1].Type);
+        Assert.Single(events, e => e.IsTerminal);
+        Assert.All(events.Zip(events.Skip(1)), pair => Assert.True(pair.First.Seq < pair.Second.Seq, $"seq {pair.Second.Seq} after {pair.First.Seq}"));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Invalid_configurations_are_refused_with_the_fields_named()
     {
         await using var gateway = await GatewayProcess.StartAsync();
