@@ -30,22 +30,36 @@ public static class AgentsApi
 
     public static async Task<Results<Created<AgentView>, ProblemHttpResult>> CreateAsync(JsonNode? body, [AsParameters] ApiContext api)
     {
-        var config = OperatorAgents.ParseAgent(body, "body");
+        var created = await CreateAgentAsync(body, "body", api);
+        return TypedResults.Created($"/agents/{created.Id}", created);
+    }
+
+    /// <summary>Creates an agent from its configuration (bare or <c>{"agent": {...}}</c>) read from <paramref name="source"/> (HTTP and WebSocket).</summary>
+    public static async Task<AgentView> CreateAgentAsync(JsonNode? body, string source, ApiContext api)
+    {
+        var config = OperatorAgents.ParseAgent(body, source);
         if (config.Id is not null && !AgentConfigValidator.IsValidId(config.Id))
         {
-            return Problems.Validation("id", "must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+            throw new ValidationFailedException([new FieldError("id", "must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit")]);
         }
 
         var id = config.Id ?? "agent-" + Guid.NewGuid().ToString("N")[..12];
-        var created = await Agent(api, id).CreateAsync(config with { Id = id });
-        return TypedResults.Created($"/agents/{created.Id}", AgentView.From(created));
+        return AgentView.From(await Agent(api, id).CreateAsync(config with { Id = id }));
     }
 
-    public static async Task<Ok<AgentList>> ListAsync([AsParameters] ApiContext api) =>
-        TypedResults.Ok(new AgentList(await api.Grains.GetGrain<IAgentDirectoryGrain>(api.Caller.Tenant).ListAsync()));
+    public static async Task<Ok<AgentList>> ListAsync([AsParameters] ApiContext api) => TypedResults.Ok(await ListAgentsAsync(api));
+
+    public static async Task<AgentList> ListAgentsAsync(ApiContext api) =>
+        new(await api.Grains.GetGrain<IAgentDirectoryGrain>(api.Caller.Tenant).ListAsync());
 
     public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string agentId, [AsParameters] ApiContext api) =>
-        await Agent(api, agentId).GetAsync() is { } agent ? TypedResults.Ok(AgentView.From(agent)) : NotFound(agentId);
+        TypedResults.Ok(await GetAgentAsync(agentId, api));
+
+    /// <summary>The agent's current version; <c>agent_not_found</c> when there is none (HTTP and WebSocket).</summary>
+    public static async Task<AgentView> GetAgentAsync(string agentId, ApiContext api) =>
+        await Agent(api, agentId).GetAsync() is { } agent
+            ? AgentView.From(agent)
+            : throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found.");
 
     public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string agentId, JsonNode? body, [AsParameters] ApiContext api)
     {

@@ -32,12 +32,20 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         var status = exception is BadHttpRequestException badRequest ? badRequest.StatusCode : result.StatusCode;
         result.ProblemDetails.Status = status;
         context.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        if (await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails = result.ProblemDetails,
             Exception = exception,
-        });
+        }))
+        {
+            return true;
+        }
+
+        // The writer declines a client that accepts no JSON (an SSE request's Accept: text/event-stream); the
+        // error is still answered as problem+json, which the result itself writes.
+        await result.ExecuteAsync(context);
+        return true;
     }
 
     /// <summary>503 with Retry-After: nothing was recorded, and the same request can succeed once the store is back.</summary>

@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenCode.Abstractions;
+using Microsoft.AspNetCore.Mvc;
 using OpenCode.Gateway.Api.Models;
+using OpenCode.Gateway.Streaming;
 using OpenCode.Runtime;
 
 namespace OpenCode.Gateway.Api;
@@ -22,11 +24,13 @@ public static class ConversationsApi
             .WithSummary("Set the conversation's tool permissions ({\"permissions\": {...}}), which take precedence over the agent's.");
         conversations.MapDelete("/{conversationId}", DeleteAsync).WithName("DeleteConversation").WithSummary("Delete a conversation and its history.");
         conversations.MapPost("/{conversationId}/messages", SendAsync).WithName("SendMessage")
-            .WithSummary("Send a message and wait for the agent's reply (202 when the turn pauses for tool approvals).");
+            .WithSummary("Send a message and wait for the agent's reply (202 when the turn pauses for tool approvals); with Accept: text/event-stream, stream the turn's events.");
+        conversations.MapPost("/{conversationId}/cancel", CancelAsync).WithName("CancelTurn")
+            .WithSummary("Cancel the running turn (and queued messages); it ends with turn.cancelled. turnId is null when nothing ran.");
         conversations.MapGet("/{conversationId}/messages", ListMessagesAsync).WithName("ListMessages").WithSummary("Page through the history, newest page first, oldest first within a page.");
         conversations.MapGet("/{conversationId}/approvals", ListApprovalsAsync).WithName("ListApprovals")
             .WithSummary("List the tool calls the paused turn waits to have approved.");
-        conversations.MapPost("/{conversationId}/approvals/{approvalId}", AnswerApprovalAsync).WithName("AnswerApproval")
+        conversations.MapPost("/{conversationId}/approvals/{approvalId}", AnswerAsync).WithName("AnswerApproval")
             .WithSummary("Answer an approval (once, always or reject) and wait for the turn's reply (202 when it pauses again).");
         return app;
     }
@@ -34,15 +38,23 @@ public static class ConversationsApi
     public static async Task<Results<Created<ConversationView>, ProblemHttpResult>> CreateAsync(
         CreateConversationRequest request, [AsParameters] ApiContext api, IConfiguration configuration, CancellationToken cancellationToken)
     {
+        var view = await CreateConversationAsync(request, api, configuration, cancellationToken);
+        return TypedResults.Created($"/conversations/{view.Id}", view);
+    }
+
+    /// <summary>Creates a conversation and runs its first message when there is one (HTTP and WebSocket).</summary>
+    public static async Task<ConversationView> CreateConversationAsync(
+        CreateConversationRequest request, ApiContext api, IConfiguration configuration, CancellationToken cancellationToken)
+    {
         var agentId = request.AgentId ?? configuration["AGENT_ID"];
         if (string.IsNullOrWhiteSpace(agentId))
         {
-            return Problems.Validation("agentId", "is required (no default agent is configured with AGENT_ID)");
+            throw Invalid("agentId", "is required (no default agent is configured with AGENT_ID)");
         }
 
         if (request.Message is not null && string.IsNullOrWhiteSpace(request.Message))
         {
-            return Problems.Validation("message", "must not be empty when given");
+            throw Invalid("message", "must not be empty when given");
         }
 
         var id = ConversationIds.New();
@@ -60,7 +72,7 @@ public static class ConversationsApi
             };
         }
 
-        return TypedResults.Created($"/conversations/{id}", view);
+        return view;
     }
 
     public static async Task<Results<Ok<ConversationListView>, ProblemHttpResult>> ListAsync(int? limit, string? cursor, [AsParameters] ApiContext api)
@@ -116,30 +128,73 @@ public static class ConversationsApi
         return TypedResults.Ok(ConversationView.From(await conversation.SetPermissionsAsync(permissions)));
     }
 
-    public static async Task<Results<Ok<MessageView>, Accepted<WaitingApprovalView>, ProblemHttpResult>> SendAsync(
-        string conversationId, SendMessageRequest request, [AsParameters] ApiContext api, CancellationToken cancellationToken)
+    /// <summary>
+    /// The reply when the turn ends; with <c>Accept: text/event-stream</c>, the turn's events as they happen (errors
+    /// before the stream starts are still problems). A repeat with the same <c>Idempotency-Key</c> runs nothing again.
+    /// </summary>
+    public static async Task<Results<Ok<MessageView>, Accepted<WaitingApprovalView>, ConversationEventStreamResult, ProblemHttpResult>> SendAsync(
+        string conversationId,
+        SendMessageRequest request,
+        [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
+        [AsParameters] ApiContext api,
+        CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Message))
+        var message = Message(request.Message, "message", idempotencyKey, IdempotencyKeys.Header);
+        var conversation = Conversation(api, conversationId);
+        if (AcceptsEventStream(api.Http.Request))
         {
-            return Problems.Validation("message", "is required and must not be empty");
+            var turn = await conversation.StartAsync(message);
+            return new ConversationEventStreamResult(conversation, conversationId, turn.AfterSeq, turn.TurnId);
         }
 
-        return TurnResult(conversationId, await Conversation(api, conversationId).SendAsync(new NewMessage(request.Message), cancellationToken));
+        return TurnResult(conversationId, await conversation.SendAsync(message, cancellationToken)).Result switch
+        {
+            Ok<MessageView> reply => reply,
+            Accepted<WaitingApprovalView> waiting => waiting,
+            var problem => (ProblemHttpResult)problem,
+        };
+    }
+
+    public static async Task<Results<Accepted<CancelledTurnView>, ProblemHttpResult>> CancelAsync(string conversationId, [AsParameters] ApiContext api) =>
+        TypedResults.Accepted((string?)null, new CancelledTurnView(await CancelTurnAsync(api, conversationId)));
+
+    /// <summary>The id of the turn that was cancelled, or null when none ran (HTTP and WebSocket).</summary>
+    public static async Task<string?> CancelTurnAsync(ApiContext api, string conversationId)
+    {
+        var conversation = Conversation(api, conversationId);
+        // A cancel of an unknown conversation must not create its grain's state: look first.
+        if (await conversation.GetAsync() is null)
+        {
+            throw new OpenCodeException(ErrorCodes.ConversationNotFound, $"Conversation '{conversationId}' was not found.");
+        }
+
+        return await conversation.CancelAsync();
+    }
+
+    /// <summary>A user message to send: its text must not be empty, its idempotency key well formed (HTTP and WebSocket).</summary>
+    public static NewMessage Message(string? text, string textField, string? idempotencyKey, string keyField)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw Invalid(textField, "is required and must not be empty");
+        }
+
+        return new NewMessage(text, IdempotencyKeys.Validate(idempotencyKey, keyField));
     }
 
     public static async Task<Results<Ok<ApprovalListView>, ProblemHttpResult>> ListApprovalsAsync(string conversationId, [AsParameters] ApiContext api) =>
         TypedResults.Ok(new ApprovalListView([.. (await Conversation(api, conversationId).GetApprovalsAsync()).Select(ApprovalView.From)]));
 
-    public static async Task<Results<Ok<MessageView>, Accepted<WaitingApprovalView>, ProblemHttpResult>> AnswerApprovalAsync(
-        string conversationId, string approvalId, AnswerApprovalRequest request, [AsParameters] ApiContext api, CancellationToken cancellationToken)
-    {
-        if (!ApprovalDecisions.IsAnswer(request.Decision))
-        {
-            return Problems.Validation("decision", "must be once, always or reject");
-        }
+    public static async Task<Results<Ok<MessageView>, Accepted<WaitingApprovalView>, ProblemHttpResult>> AnswerAsync(
+        string conversationId, string approvalId, AnswerApprovalRequest request, [AsParameters] ApiContext api, CancellationToken cancellationToken) =>
+        TurnResult(conversationId, await AnswerApprovalAsync(api, conversationId, approvalId, request.Decision, cancellationToken));
 
-        return TurnResult(conversationId, await Conversation(api, conversationId).AnswerApprovalAsync(approvalId, request.Decision!, cancellationToken));
-    }
+    /// <summary>Answers an approval and waits for the turn to end or pause again (HTTP and WebSocket).</summary>
+    public static Task<TurnOutcome> AnswerApprovalAsync(
+        ApiContext api, string conversationId, string approvalId, string? decision, CancellationToken cancellationToken) =>
+        ApprovalDecisions.IsAnswer(decision)
+            ? Conversation(api, conversationId).AnswerApprovalAsync(approvalId, decision!, cancellationToken)
+            : throw Invalid("decision", "must be once, always or reject");
 
     public static async Task<Results<Ok<MessageListView>, ProblemHttpResult>> ListMessagesAsync(
         string conversationId, string? before, int? limit, [AsParameters] ApiContext api)
@@ -182,9 +237,15 @@ public static class ConversationsApi
     }
 
     /// <summary>An id this server never hands out is not looked up (no grain is activated for it): it is simply not found.</summary>
-    private static IConversationGrain Conversation(ApiContext api, string conversationId) => ConversationIds.IsWellFormed(conversationId)
+    public static IConversationGrain Conversation(ApiContext api, string conversationId) => ConversationIds.IsWellFormed(conversationId)
         ? api.Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(api.Caller.Tenant, conversationId))
         : throw new OpenCodeException(ErrorCodes.ConversationNotFound, $"Conversation '{conversationId}' was not found.");
+
+    /// <summary>Whether the client asked for the turn as an event stream rather than one JSON answer.</summary>
+    private static bool AcceptsEventStream(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(ServerSentEventWriter.ContentType, StringComparison.OrdinalIgnoreCase));
+
+    private static ValidationFailedException Invalid(string field, string message) => new([new FieldError(field, message)]);
 
     private static ProblemHttpResult NotFound(string conversationId) =>
         Problems.For(ErrorCodes.ConversationNotFound, $"Conversation '{conversationId}' was not found.");

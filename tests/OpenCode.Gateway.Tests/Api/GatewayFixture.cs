@@ -14,6 +14,9 @@ public sealed class GatewayFixture : IAsyncLifetime
     public const string DefaultAgentId = "default-agent";
     public const string FileAgentId = "file-agent";
     public const long MaxBodyBytes = 64 * 1024;
+    public const int HeartbeatSeconds = 1;
+    public const int RetryMilliseconds = 1500;
+    public const int MaxWebSocketMessageBytes = 64 * 1024;
 
     public FakeModelServer Model { get; private set; } = null!;
 
@@ -43,6 +46,13 @@ public sealed class GatewayFixture : IAsyncLifetime
             [$"Agents__{DefaultAgentId}__model__temperature"] = "0.5",
             ["Mcp__Servers__operator-mcp__url"] = Mcp.StreamableHttpUrl.ToString(),
             ["Limits__MaxRequestBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Short streaming timings and a tiny WebSocket send queue, so heartbeats and slow readers show in a test's time.
+            ["Streaming__HeartbeatSeconds"] = HeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Streaming__RetryMilliseconds"] = RetryMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Streaming__WebSocket__MaxMessageBytes"] = MaxWebSocketMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Streaming__WebSocket__SendQueueLimit"] = "4",
+            ["Streaming__WebSocket__SendQueueFullTimeout"] = "00:00:01",
+            ["Streaming__WebSocket__KeepAliveInterval"] = "00:00:02",
         });
     }
 
