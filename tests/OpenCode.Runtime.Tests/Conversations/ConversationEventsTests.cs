@@ -175,14 +175,15 @@ public sealed class ConversationEventsTests(RuntimeCluster runtime)
     }
 
     [Fact]
-    public async Task Cancel_during_a_slow_tool_call_records_the_call_cancelled()
+    public async Task Cancel_during_a_slow_tool_call_records_the_call_cancelled_and_cancels_it_at_the_server()
     {
         var agent = await runtime.CreateAgentAsync(c => c with
         {
             Mcp = new McpConfig { Servers = [new McpServerConfig { Name = "test", Command = TestMcpServerCommand.Command, Args = TestMcpServerCommand.Args }] },
         });
         var id = await runtime.CreateConversationAsync(agent.Id);
-        runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("test_slow", """{"ms":20000}"""), FakeReply.Text("never"));
+        var cancelledBefore = await CancelledCallsAsync(id, agent.Config.Model.Name);
+        runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("test_slow", """{"ms":20000}"""));
         var accepted = await runtime.Conversation(id).StartAsync(new NewMessage("go slow"));
         await ReadUntilAsync(id, accepted.AfterSeq, e => e.Type == ConversationEventTypes.ToolCallStarted);
 
@@ -197,6 +198,21 @@ public sealed class ConversationEventsTests(RuntimeCluster runtime)
         Assert.Equal(ConversationEventTypes.TurnCancelled, events[^1].Type);
         var step = (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages[^1];
         Assert.Equal(ToolCallStatuses.Cancelled, step.ToolCalls!.Single().Status);
+        // The MCP cancellation notification reached the server, which stopped the call.
+        var deadline = DateTime.UtcNow + Wait;
+        while (await CancelledCallsAsync(id, agent.Config.Model.Name) == cancelledBefore)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the server never saw the call cancelled");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>How many calls the test MCP server saw cancelled, asked through a turn of the conversation.</summary>
+    private async Task<int> CancelledCallsAsync(string id, string model)
+    {
+        runtime.Model.Script(model, FakeReply.ToolCall("test_cancelled_calls", "{}"), FakeReply.Text("counted"));
+        var outcome = await runtime.Conversation(id).SendAsync(new NewMessage("count"));
+        return int.Parse(outcome.Reply!.ToolCalls!.Single().Result!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
@@ -314,6 +330,36 @@ public sealed class ConversationEventsTests(RuntimeCluster runtime)
         Assert.Equal(outcome.TurnId, (await runtime.Conversation(id).SendAsync(new NewMessage("remember me", "key-r"))).TurnId);
         var next = await runtime.Conversation(id).SendAsync(new NewMessage("new"));
         Assert.True((await ReadTurnAsync(id, before[^1].Seq, next.TurnId))[0].Seq > before[^1].Seq);
+    }
+
+    [Fact]
+    public async Task A_reader_reattaches_after_the_silo_streaming_a_turn_died_and_misses_nothing()
+    {
+        var id = await runtime.CreateConversationAsync((await runtime.CreateAgentAsync()).Id);
+        var words = string.Join(' ', Enumerable.Range(0, 30).Select(i => $"w{i}"));
+        runtime.Model.TokenInterval = TimeSpan.FromMilliseconds(100);
+        try
+        {
+            var accepted = await runtime.Conversation(id).StartAsync(new NewMessage(words));
+            var seen = await ReadUntilAsync(id, accepted.AfterSeq, e => e.Type == ConversationEventTypes.MessageDelta && e.Text == " w2");
+            var lastSeen = seen[^1].Seq;
+
+            await runtime.Cluster.KillSiloAsync(runtime.Cluster.Primary!);
+            await runtime.Cluster.StartAdditionalSiloAsync();
+            await runtime.Cluster.InitializeClientAsync();
+            var rest = await ReadTurnAsync(id, lastSeen, accepted.TurnId);
+
+            Assert.All(rest, e => Assert.True(e.Seq > lastSeen));
+            Assert.Equal(rest.Select(e => e.Seq).Distinct().Order(), rest.Select(e => e.Seq));
+            Assert.Equal(ConversationEventTypes.TurnCompleted, rest[^1].Type);
+            Assert.Single(rest, e => e.IsTerminal);
+            // The step was cut off mid-stream, so it ran again: its message is whole.
+            Assert.Equal("echo: " + words, rest.Single(e => e.Type == ConversationEventTypes.MessageCompleted).Message!.Content);
+        }
+        finally
+        {
+            runtime.Model.TokenInterval = TimeSpan.Zero;
+        }
     }
 
     private async Task WaitForStatusAsync(string id, string status)

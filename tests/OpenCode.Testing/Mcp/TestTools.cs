@@ -24,12 +24,27 @@ public sealed class TestTools
     [McpServerTool(Name = "fail"), Description("Always fails; the call result has isError set.")]
     public static string Fail() => throw new McpException(FailMessage);
 
+    private static int s_cancelledCalls;
+
     [McpServerTool(Name = "slow", ReadOnly = true, Idempotent = true), Description("Waits the given number of milliseconds, then returns \"done\".")]
     public static async Task<string> Slow([Description("How long to wait, in milliseconds.")] int ms, CancellationToken cancellationToken)
     {
-        await Task.Delay(ms, cancellationToken);
+        try
+        {
+            await Task.Delay(ms, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client sent notifications/cancelled for this call.
+            Interlocked.Increment(ref s_cancelledCalls);
+            throw;
+        }
+
         return "done";
     }
+
+    [McpServerTool(Name = "cancelled_calls", ReadOnly = true), Description("How many slow calls this server process saw cancelled by the client.")]
+    public static string CancelledCalls() => Volatile.Read(ref s_cancelledCalls).ToString(CultureInfo.InvariantCulture);
 
     [McpServerTool(Name = "env", ReadOnly = true, Idempotent = true), Description("Returns the value of an environment variable of the server process, or an empty text when it is unset.")]
     public static string Env([Description("The variable's name.")] string name) =>
