@@ -14,6 +14,8 @@ public sealed class FakeModelProcess : IAsyncDisposable
         Url = url;
     }
 
+    public int ProcessId => _process.Id;
+
     /// <summary>The OpenAI-compatible base URL (ends in <c>/v1/</c>).</summary>
     public Uri Url { get; }
 

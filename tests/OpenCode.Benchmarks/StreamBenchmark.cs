@@ -20,12 +20,21 @@ public static class StreamBenchmark
     public static async Task<int> RunAsync(StreamBenchmarkOptions options)
     {
         Console.WriteLine($"OpenCode.Orleans streaming benchmark — {Environment.ProcessorCount} cores, {options.Tokens} tokens per turn every {options.TokenIntervalMilliseconds} ms, "
-            + $"{options.SequentialTurns} turns per path one at a time, {options.Streams} streams × {options.Seconds}s per path, {options.WarmupSeconds}s warm-up per path; load average {ProcessMeter.LoadAverage()}");
+            + $"{options.SequentialTurns} turns per path one at a time, {options.Streams} streams × {options.Seconds}s per path, {options.WarmupSeconds}s warm-up per path"
+            + (options.Isolate ? ", gateway on CPU 0, load generator and fake model on CPU 1" : ", all processes share the cores") + $"; load average {ProcessMeter.LoadAverage()}");
         await using var model = await FakeModelProcess.StartAsync(
             "--token-interval-ms", options.TokenIntervalMilliseconds.ToString(CultureInfo.InvariantCulture),
             "--stamped-tokens", options.Tokens.ToString(CultureInfo.InvariantCulture));
         await using var gateway = await GatewayProcess.StartAsync(environment: new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = "Warning" });
         var meter = new ProcessMeter(gateway.ProcessId);
+        if (options.Isolate)
+        {
+            // Pinned after start-up so each runtime still sizes itself for the machine's cores.
+            await CpuPlacement.PinAsync(gateway.ProcessId, "0");
+            await CpuPlacement.PinAsync(model.ProcessId, "1");
+            await CpuPlacement.PinAsync(Environment.ProcessId, "1");
+        }
+
         // Every stream holds an HTTP/1.1 connection of its own for its whole length.
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Streams * 2 }) { Timeout = TimeSpan.FromSeconds(60) };
         await BenchmarkAgent.CreateAsync(http, gateway.BaseUrl, model.Url);
