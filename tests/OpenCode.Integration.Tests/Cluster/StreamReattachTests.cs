@@ -34,6 +34,30 @@ public sealed class StreamReattachTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_cancel_through_another_silo_ends_the_streamed_turn_within_a_second()
+    {
+        await using var model = await FakeModelServer.StartAsync();
+        model.TokenInterval = TimeSpan.FromMilliseconds(200);
+        await using var database = await PostgresDatabase.CreateAsync();
+        await using var cluster = await GatewayCluster.StartAsync(2, database.ConnectionString);
+        var (first, second) = (cluster.Gateways[0].Client, cluster.Gateways[1].Client);
+        var agentId = await ClusterApi.CreateAgentAsync(first, model);
+        var id = await ClusterApi.CreateConversationAsync(first, agentId);
+
+        var (turnId, before) = await StreamUntilDeltasAsync(first, id, Words(60), deltas: 2);
+        var clock = Stopwatch.StartNew();
+        using var cancel = await second.PostAsync($"/conversations/{id}/cancel", null);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, cancel.StatusCode);
+        var after = await FollowTurnAsync(first, id, before[^1].Id!, turnId);
+        clock.Stop();
+
+        Assert.Equal("turn.cancelled", after[^1].Type);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the turn ended {clock.Elapsed} after the cancel");
+        var partial = Message(after.Last(e => e.Type == "message.completed")).GetProperty("content").GetString()!;
+        Assert.StartsWith(partial, "echo: " + Words(60), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_client_reattaches_through_a_survivor_when_the_silo_running_its_turn_is_killed()
     {
         await using var model = await FakeModelServer.StartAsync();
