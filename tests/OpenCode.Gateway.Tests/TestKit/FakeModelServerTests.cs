@@ -182,6 +182,30 @@ public sealed class FakeModelServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Timestamp_tokens_carry_the_moment_each_was_sent_and_answer_unscripted_requests()
+    {
+        _server.TokenInterval = TimeSpan.FromMilliseconds(30);
+        _server.UnscriptedReply = FakeReply.Timestamps(4);
+
+        var before = Stopwatch.GetTimestamp();
+        var stamps = new List<(long Sent, long Received)>();
+        await foreach (var update in Client("any").GetStreamingResponseAsync("go"))
+        {
+            if (update.Text.Length > 0)
+            {
+                stamps.Add((long.Parse(update.Text, System.Globalization.CultureInfo.InvariantCulture), Stopwatch.GetTimestamp()));
+            }
+        }
+
+        Assert.Equal(4, stamps.Count);
+        Assert.All(stamps, s => Assert.InRange(s.Sent, before, s.Received));
+        Assert.True(Stopwatch.GetElapsedTime(stamps[0].Sent, stamps[^1].Sent) >= TimeSpan.FromMilliseconds(3 * 25), $"sent at {string.Join(", ", stamps)}");
+        var whole = await Client("any").GetResponseAsync("go");
+        Assert.Equal(4, whole.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(4, whole.Usage?.OutputTokenCount);
+    }
+
+    [Fact]
     public async Task Models_are_listed_and_the_unversioned_path_answers_too()
     {
         _server.Script("scripted-model", FakeReply.Text("x"));
