@@ -42,7 +42,12 @@ public sealed class ContextWindow
 
         for (var i = newestFirst.Count - 1; i >= 0; i--)
         {
-            messages.AddRange(ModelMessages.From(newestFirst[i]));
+            messages.AddRange(history.ModelMessagesOf(newestFirst[i]));
+        }
+
+        if (newestFirst.Count > 0)
+        {
+            history.ForgetModelMessagesBefore(newestFirst[^1].Index);
         }
 
         return messages;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using OpenCode.Abstractions;
 
 namespace OpenCode.Runtime.Conversations;
@@ -13,6 +14,13 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     private const int MaxCachedPages = 64;
 
     private readonly Dictionary<long, IReadOnlyList<ConversationMessage>> _pages = [];
+
+    /// <summary>
+    /// What the model saw of each message in the last context windows, by index. Records are immutable, so a
+    /// mapping is good while the record at its index is the same object. Kept with the activation (not in a
+    /// weak table keyed by the record: its dependent handles, one per message, slow down every collection).
+    /// </summary>
+    private readonly Dictionary<long, (ConversationMessage Source, ChatMessage[] Mapped)> _modelMessages = [];
 
     public long Count => state.MessageCount;
 
@@ -103,6 +111,31 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     {
         var messages = await ReadFromAsync(userMessageIndex);
         return (messages[0], messages.Skip(1).TakeWhile(m => m.TurnId == turnId).ToList());
+    }
+
+    /// <summary>The messages a model sees for <paramref name="message"/>, mapped once while it stays in the context window.</summary>
+    public ChatMessage[] ModelMessagesOf(ConversationMessage message)
+    {
+        if (_modelMessages.TryGetValue(message.Index, out var cached) && ReferenceEquals(cached.Source, message))
+        {
+            return cached.Mapped;
+        }
+
+        var mapped = ModelMessages.From(message);
+        _modelMessages[message.Index] = (message, mapped);
+        return mapped;
+    }
+
+    /// <summary>Messages before <paramref name="index"/> left the context window: their mappings go.</summary>
+    public void ForgetModelMessagesBefore(long index)
+    {
+        foreach (var key in _modelMessages.Keys)
+        {
+            if (key < index)
+            {
+                _modelMessages.Remove(key);
+            }
+        }
     }
 
     /// <summary>Every history page written so far, for deleting the conversation.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OpenCode.Abstractions;
@@ -11,11 +10,6 @@ namespace OpenCode.Runtime.Conversations;
 /// </summary>
 public static class ModelMessages
 {
-    // Messages are immutable records, so a mapping stays valid for as long as the record lives.
-    private static readonly ConditionalWeakTable<ConversationMessage, ChatMessage[]> Cache = [];
-
-    public static ChatMessage[] From(ConversationMessage message) => Cache.GetValue(message, Map);
-
     public static IDictionary<string, object?> ParseArguments(string argumentsJson)
     {
         try
@@ -28,7 +22,7 @@ public static class ModelMessages
         }
     }
 
-    private static ChatMessage[] Map(ConversationMessage message)
+    public static ChatMessage[] From(ConversationMessage message)
     {
         if (message.Role != MessageRoles.Assistant)
         {

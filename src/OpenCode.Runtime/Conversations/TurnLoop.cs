@@ -352,6 +352,14 @@ public sealed partial class TurnLoop(
         var updates = new List<ChatResponseUpdate>();
         await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct))
         {
+            // The provider's own objects (raw JSON, SDK models) are several times the size of the update and would
+            // live until the reply is complete: with many replies streaming, their survival makes every GC slow.
+            update.RawRepresentation = null;
+            foreach (var content in update.Contents)
+            {
+                content.RawRepresentation = null;
+            }
+
             updates.Add(update);
             if (update.Text is { Length: > 0 } text)
             {

@@ -24,6 +24,9 @@ public sealed class TestTools
     [McpServerTool(Name = "fail"), Description("Always fails; the call result has isError set.")]
     public static string Fail() => throw new McpException(FailMessage);
 
+    /// <summary>The environment variable in which <c>slow</c> counts its calls the client cancelled (read it with <c>env</c>).</summary>
+    public const string CancelledCallsVariable = "TEST_MCP_CANCELLED_CALLS";
+
     private static int s_cancelledCalls;
 
     [McpServerTool(Name = "slow", ReadOnly = true, Idempotent = true), Description("Waits the given number of milliseconds, then returns \"done\".")]
@@ -36,15 +39,13 @@ public sealed class TestTools
         catch (OperationCanceledException)
         {
             // The client sent notifications/cancelled for this call.
-            Interlocked.Increment(ref s_cancelledCalls);
+            Environment.SetEnvironmentVariable(CancelledCallsVariable, Interlocked.Increment(ref s_cancelledCalls).ToString(CultureInfo.InvariantCulture));
             throw;
         }
 
         return "done";
     }
 
-    [McpServerTool(Name = "cancelled_calls", ReadOnly = true), Description("How many slow calls this server process saw cancelled by the client.")]
-    public static string CancelledCalls() => Volatile.Read(ref s_cancelledCalls).ToString(CultureInfo.InvariantCulture);
 
     [McpServerTool(Name = "env", ReadOnly = true, Idempotent = true), Description("Returns the value of an environment variable of the server process, or an empty text when it is unset.")]
     public static string Env([Description("The variable's name.")] string name) =>
