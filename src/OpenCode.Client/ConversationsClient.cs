@@ -9,16 +9,6 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
     /// <summary>How long one <see cref="IConversationGrain.ReadEventsAsync"/> call waits for events (well inside its response timeout).</summary>
     public static readonly TimeSpan EventPollWait = TimeSpan.FromSeconds(15);
 
-    /// <summary>
-    /// How much longer than <see cref="EventPollWait"/> a read may take before it is given up and retried: a call in
-    /// flight to a silo that died is not failed until its response timeout (minutes), so without this the events
-    /// would stop for that long.
-    /// </summary>
-    private static readonly TimeSpan EventPollGrace = TimeSpan.FromSeconds(5);
-
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
-
     public Task<ConversationInfo> CreateAsync(string agentId, IReadOnlyDictionary<string, string>? metadata = null) =>
         Conversation(ConversationIds.New()).CreateAsync(new NewConversation(agentId, options.User, metadata));
 
@@ -49,31 +39,12 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
     public async IAsyncEnumerable<ConversationEvent> EventsAsync(
         string conversationId, long after = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var grain = Conversation(conversationId);
-        var retryDelay = FirstRetryDelay;
-        while (true)
+        await foreach (var batch in Conversation(conversationId).FollowAsync(after, EventPollWait, cancellationToken: cancellationToken))
         {
-            ConversationEventBatch batch;
-            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            call.CancelAfter(EventPollWait + EventPollGrace);
-            try
-            {
-                batch = await grain.ReadEventsAsync(after, EventPollWait, call.Token);
-                retryDelay = FirstRetryDelay;
-            }
-            catch (Exception e) when (IsTransient(e, cancellationToken))
-            {
-                await Task.Delay(retryDelay, cancellationToken);
-                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
-                continue;
-            }
-
             foreach (var conversationEvent in batch.Events)
             {
                 yield return conversationEvent;
             }
-
-            after = batch.LastSeq;
         }
     }
 
@@ -123,15 +94,6 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
 
     public Task<ConversationListPage> ListAsync(string? cursor = null, int limit = 50) =>
         cluster.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(options.Tenant, options.User)).ListAsync(cursor, limit);
-
-    /// <summary>Failures of the call rather than of the conversation: a silo that went away, a rejected or timed-out message.</summary>
-    private static bool IsTransient(Exception e, CancellationToken cancellationToken) => e switch
-    {
-        OpenCodeException => false,
-        OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        OrleansException or TimeoutException => true,
-        _ => false,
-    };
 
     private IConversationGrain Conversation(string conversationId) =>
         cluster.GetGrain<IConversationGrain>(GrainKeys.Conversation(options.Tenant, conversationId));

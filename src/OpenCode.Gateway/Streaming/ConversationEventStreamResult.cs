@@ -33,7 +33,7 @@ public sealed partial class ConversationEventStreamResult(
         {
             using var sse = await ServerSentEventWriter.StartAsync(httpContext.Response, conversationId, options.RetryMilliseconds, aborted);
             var lastWrite = TimeProvider.System.GetTimestamp();
-            await foreach (var batch in ConversationEventFeed.FollowAsync(conversation, after, heartbeat, first, aborted))
+            await foreach (var batch in conversation.FollowAsync(after, heartbeat, first, aborted))
             {
                 var wrote = false;
                 var ended = false;

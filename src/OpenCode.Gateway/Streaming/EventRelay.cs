@@ -52,7 +52,7 @@ public sealed partial class EventRelay(
         var token = _stop.Token;
         try
         {
-            await foreach (var batch in ConversationEventFeed.FollowAsync(conversation, after, wait, first, token))
+            await foreach (var batch in conversation.FollowAsync(after, wait, first, token))
             {
                 foreach (var e in batch.Events)
                 {

@@ -37,10 +37,10 @@ public sealed class ConversationEventLog(ConversationState state, ConversationHi
     /// <summary>The newest seq a reader may see.</summary>
     public long ReadableSeq => _readable;
 
-    /// <summary>Appends <paramref name="e"/> with the next seq and returns it as appended.</summary>
-    public ConversationEvent Append(ConversationEvent e)
+    /// <summary>Appends <paramref name="e"/> with the next seq (and <paramref name="turnId"/> unless it has its own); returns it as appended.</summary>
+    public ConversationEvent Append(ConversationEvent e, string? turnId)
     {
-        var appended = e with { Seq = ++state.LastSeq };
+        var appended = e with { Seq = ++state.LastSeq, TurnId = e.TurnId ?? turnId };
         if (appended.Type == ConversationEventTypes.MessageDelta)
         {
             if (_deltas.Count > 0 && _deltas[0].MessageId != appended.MessageId)
@@ -151,34 +151,21 @@ public sealed class ConversationEventLog(ConversationState state, ConversationHi
 
     private async Task<ConversationEventBatch> ReadAfterAsync(long after)
     {
-        var events = new List<ConversationEvent>();
         var readable = _readable;
+        var kept = new List<ConversationEvent>();
         if (state.Events.Count == 0 || state.Events[0].Seq > after + 1)
         {
-            await ReadPagesAsync(after, events);
+            await ReadPagesAsync(after, kept);
         }
 
-        foreach (var e in state.Events)
-        {
-            if (e.Seq > after && e.Seq <= readable && events.Count < MaxBatch)
-            {
-                events.Add(e);
-            }
-        }
+        kept.AddRange(state.Events.Where(e => e.Seq > after && e.Seq <= readable));
 
-        // Deltas come after every kept event before them; merged in seq order.
-        foreach (var delta in _deltas)
+        // Both are in seq order: merged, up to a batch.
+        var events = new List<ConversationEvent>(Math.Min(MaxBatch, kept.Count + _deltas.Count));
+        var deltas = _deltas.Where(d => d.Seq > after && d.Seq <= readable).ToList();
+        for (int k = 0, d = 0; events.Count < MaxBatch && (k < kept.Count || d < deltas.Count);)
         {
-            if (delta.Seq > after && delta.Seq <= readable)
-            {
-                var at = events.FindLastIndex(e => e.Seq < delta.Seq) + 1;
-                events.Insert(at, delta);
-            }
-        }
-
-        if (events.Count > MaxBatch)
-        {
-            events.RemoveRange(MaxBatch, events.Count - MaxBatch);
+            events.Add(d == deltas.Count || (k < kept.Count && kept[k].Seq < deltas[d].Seq) ? kept[k++] : deltas[d++]);
         }
 
         for (var i = 0; i < events.Count; i++)

@@ -630,7 +630,7 @@ public sealed partial class ConversationGrain(
     }
 
     /// <summary>Logs an event of the turn in flight (the event's own turn id, if set, wins).</summary>
-    private void Emit(ConversationEvent e) => Events.Append(e.TurnId is null ? e with { TurnId = state.State.Turn?.TurnId } : e);
+    private void Emit(ConversationEvent e) => Events.Append(e, state.State.Turn?.TurnId);
 
     private async Task<TurnOutcome> CancelledOutcomeAsync()
     {
