@@ -10,7 +10,7 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
     public static readonly TimeSpan EventPollWait = TimeSpan.FromSeconds(15);
 
     public Task<ConversationInfo> CreateAsync(string agentId, IReadOnlyDictionary<string, string>? metadata = null) =>
-        Conversation(ConversationIds.New()).CreateAsync(new NewConversation(agentId, options.User, metadata));
+        Conversation(ConversationIds.New()).CreateAsync(new NewConversation(agentId, metadata));
 
     public Task<ConversationInfo?> GetAsync(string conversationId) => Conversation(conversationId).GetAsync();
 
@@ -96,5 +96,5 @@ public sealed class ConversationsClient(IClusterClient cluster, OpenCodeClientOp
         cluster.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(options.Tenant, options.User)).ListAsync(cursor, limit);
 
     private IConversationGrain Conversation(string conversationId) =>
-        cluster.GetGrain<IConversationGrain>(GrainKeys.Conversation(options.Tenant, conversationId));
+        cluster.GetGrain<IConversationGrain>(GrainKeys.Conversation(options.Tenant, options.User, conversationId));
 }

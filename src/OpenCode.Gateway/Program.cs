@@ -1,5 +1,6 @@
 using OpenCode.Gateway.Api;
 using OpenCode.Gateway.Hosting;
+using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Streaming;
 using OpenCode.Runtime;
 
@@ -7,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddOpenCodeConfiguration();
 builder.UseOrleans(silo => silo.UseOpenCodeSilo(builder.Configuration));
+builder.AddOpenCodeSecurity();
 builder.AddOpenCodeApi();
 builder.AddOpenCodeStreaming();
 
@@ -15,8 +17,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets();
-app.MapOpenApi();
+app.UseOpenCodeSecurity();
+app.MapOpenApi().AllowAnonymous();
 app.MapHealthApi();
+app.MapApiKeysApi();
 app.MapAgentsApi();
 app.MapConversationsApi();
 app.MapConversationEventsApi();

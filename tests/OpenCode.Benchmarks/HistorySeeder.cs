@@ -49,7 +49,7 @@ public sealed class HistorySeeder : IAsyncDisposable
     {
         var grains = _host.Services.GetRequiredService<IGrainFactory>();
         var storage = _host.Services.GetRequiredKeyedService<IGrainStorage>(OpenCodeStorage.Name);
-        var key = GrainKeys.Conversation(GrainKeys.LocalTenant, conversationId);
+        var key = GrainKeys.Conversation(GrainKeys.LocalTenant, "local", conversationId);
         var grainId = grains.GetGrain<IConversationGrain>(key).GetGrainId();
         var head = new GrainState<ConversationState>(new ConversationState());
         await storage.ReadStateAsync(HeadStateName, grainId, head);

@@ -15,4 +15,6 @@ public sealed record AgentConfig
     [Id(7)] public AgentLimits? Limits { get; init; }
     /// <summary><c>reject</c> (default), <c>enqueue</c> or <c>interrupt</c>.</summary>
     [Id(8)] public string? BusyPolicy { get; init; }
+    /// <summary>Restricts the agent to some roles or users; open to the tenant when absent.</summary>
+    [Id(9)] public AgentAccess? Access { get; init; }
 }

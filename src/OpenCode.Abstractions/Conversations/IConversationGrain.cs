@@ -1,7 +1,7 @@
 namespace OpenCode.Abstractions;
 
 /// <summary>
-/// One conversation: owns its history, context window, the turn loop and its approvals. Key: <c>{tenant}/{conversationId}</c>.
+/// One conversation: owns its history, context window, the turn loop and its approvals. Key: <c>{tenant}/{owner}/{conversationId}</c>.
 /// </summary>
 [Alias("OpenCode.IConversationGrain")]
 public interface IConversationGrain : IGrainWithStringKey

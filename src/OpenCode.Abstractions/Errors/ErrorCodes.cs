@@ -21,6 +21,11 @@ public static class ErrorCodes
     public const string LimitExceeded = "limit_exceeded";
     /// <summary>The turn was cancelled (<c>POST /conversations/{id}/cancel</c>, or a message under <c>busyPolicy: interrupt</c>).</summary>
     public const string TurnCancelled = "turn_cancelled";
+    /// <summary>No credentials, or credentials that are unknown, revoked, expired or forged (401).</summary>
+    public const string Unauthorized = "unauthorized";
+    /// <summary>The caller lacks a permission; the problem's <c>permission</c> names it (403).</summary>
+    public const string Forbidden = "forbidden";
+    public const string ApiKeyNotFound = "api_key_not_found";
     public const string StorageUnavailable = "storage_unavailable";
     public const string InternalError = "internal_error";
 }

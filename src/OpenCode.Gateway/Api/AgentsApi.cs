@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenCode.Abstractions;
 using OpenCode.Gateway.Api.Models;
+using OpenCode.Gateway.Security;
 using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Tools;
 using Orleans.Runtime;
@@ -37,6 +38,7 @@ public static class AgentsApi
     /// <summary>Creates an agent from its configuration (bare or <c>{"agent": {...}}</c>) read from <paramref name="source"/> (HTTP and WebSocket).</summary>
     public static async Task<AgentView> CreateAgentAsync(JsonNode? body, string source, ApiContext api)
     {
+        api.Demand(Permissions.AgentsWrite);
         var config = OperatorAgents.ParseAgent(body, source);
         if (config.Id is not null && !AgentConfigValidator.IsValidId(config.Id))
         {
@@ -49,20 +51,34 @@ public static class AgentsApi
 
     public static async Task<Ok<AgentList>> ListAsync([AsParameters] ApiContext api) => TypedResults.Ok(await ListAgentsAsync(api));
 
-    public static async Task<AgentList> ListAgentsAsync(ApiContext api) =>
-        new(await api.Grains.GetGrain<IAgentDirectoryGrain>(api.Caller.Tenant).ListAsync());
+    /// <summary>The agents of the caller's tenant that the caller may see (HTTP and WebSocket).</summary>
+    public static async Task<AgentList> ListAgentsAsync(ApiContext api)
+    {
+        api.Demand(Permissions.AgentsRead);
+        var agents = await api.Grains.GetGrain<IAgentDirectoryGrain>(api.Caller.Tenant).ListAsync();
+        return new([.. agents.Where(a => AgentAccessPolicy.Allows(api, new AgentConfig { Access = a.Access }))]);
+    }
 
     public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string agentId, [AsParameters] ApiContext api) =>
         TypedResults.Ok(await GetAgentAsync(agentId, api));
 
     /// <summary>The agent's current version; <c>agent_not_found</c> when there is none (HTTP and WebSocket).</summary>
-    public static async Task<AgentView> GetAgentAsync(string agentId, ApiContext api) =>
-        await Agent(api, agentId).GetAsync() is { } agent
-            ? AgentView.From(agent)
-            : throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found.");
+    public static async Task<AgentView> GetAgentAsync(string agentId, ApiContext api)
+    {
+        api.Demand(Permissions.AgentsRead);
+        return AgentView.From(await VisibleAgentAsync(api, agentId) ?? throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found."));
+    }
+
+    /// <summary>
+    /// The agent's current version when the caller may read it; null when it does not exist or is restricted to
+    /// others (the same answer, so restricted agents cannot be discovered).
+    /// </summary>
+    public static async Task<AgentSnapshot?> VisibleAgentAsync(ApiContext api, string agentId) =>
+        await Agent(api, agentId).GetAsync() is { } agent && AgentAccessPolicy.Allows(api, agent.Config) ? agent : null;
 
     public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string agentId, JsonNode? body, [AsParameters] ApiContext api)
     {
+        api.Demand(Permissions.AgentsWrite);
         var config = OperatorAgents.ParseAgent(body, "body");
         if (config.Id is not null && config.Id != agentId)
         {
@@ -72,13 +88,17 @@ public static class AgentsApi
         return TypedResults.Ok(AgentView.From(await Agent(api, agentId).UpdateAsync(config with { Id = agentId })));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string agentId, [AsParameters] ApiContext api) =>
-        await Agent(api, agentId).DeleteAsync() ? TypedResults.NoContent() : NotFound(agentId);
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string agentId, [AsParameters] ApiContext api)
+    {
+        api.Demand(Permissions.AgentsWrite);
+        return await Agent(api, agentId).DeleteAsync() ? TypedResults.NoContent() : NotFound(agentId);
+    }
 
     public static async Task<Results<Ok<AgentToolsView>, ProblemHttpResult>> ListToolsAsync(
         string agentId, [AsParameters] ApiContext api, AgentTools agentTools, CancellationToken cancellationToken)
     {
-        if (await Agent(api, agentId).GetAsync() is not { } agent)
+        api.Demand(Permissions.AgentsRead);
+        if (await VisibleAgentAsync(api, agentId) is not { } agent)
         {
             return NotFound(agentId);
         }
@@ -93,7 +113,9 @@ public static class AgentsApi
     public static async Task<Results<Ok<McpServerStatusList>, ProblemHttpResult>> ListMcpServersAsync(
         string agentId, [AsParameters] ApiContext api, McpServerStatuses statuses, ILocalSiloDetails silo)
     {
-        if (await Agent(api, agentId).GetAsync() is not { } agent)
+        api.Demand(Permissions.AgentsRead);
+        api.Demand(Permissions.McpRead);
+        if (await VisibleAgentAsync(api, agentId) is not { } agent)
         {
             return NotFound(agentId);
         }
@@ -103,7 +125,8 @@ public static class AgentsApi
 
     public static async Task<Results<Ok<ToolChangeListView>, ProblemHttpResult>> ListToolChangesAsync(string agentId, [AsParameters] ApiContext api)
     {
-        if (await Agent(api, agentId).GetAsync() is null)
+        api.Demand(Permissions.AgentsRead);
+        if (await VisibleAgentAsync(api, agentId) is null)
         {
             return NotFound(agentId);
         }
@@ -114,6 +137,7 @@ public static class AgentsApi
 
     public static async Task<Results<Ok<ToolChangeView>, ProblemHttpResult>> AcceptToolChangeAsync(string agentId, string tool, [AsParameters] ApiContext api)
     {
+        api.Demand(Permissions.AgentsWrite);
         if (await Agent(api, agentId).GetAsync() is null)
         {
             return NotFound(agentId);

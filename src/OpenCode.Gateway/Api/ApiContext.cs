@@ -6,4 +6,15 @@ namespace OpenCode.Gateway.Api;
 public readonly record struct ApiContext(HttpContext Http, IGrainFactory Grains)
 {
     public Caller Caller => Caller.From(Http);
+
+    public bool Can(Permission permission) => Http.RequestServices.GetRequiredService<RoleCatalog>().Grants(Caller.Roles, permission);
+
+    /// <summary>Throws a 403 naming <paramref name="permission"/> unless the caller's roles grant it.</summary>
+    public void Demand(Permission permission)
+    {
+        if (!Can(permission))
+        {
+            throw new MissingPermissionException(permission);
+        }
+    }
 }

@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OpenCode.Abstractions;
 using Microsoft.AspNetCore.Mvc;
 using OpenCode.Gateway.Api.Models;
+using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Streaming;
 using OpenCode.Runtime;
+using OpenCode.Runtime.Agents;
 
 namespace OpenCode.Gateway.Api;
 
@@ -57,9 +59,16 @@ public static class ConversationsApi
             throw Invalid("message", "must not be empty when given");
         }
 
+        // The agent must be one the caller may use: a restricted one is as unknown to them as a missing one.
+        api.Demand(Permissions.AgentsUse);
+        if (AgentConfigValidator.IsValidId(agentId) && await AgentsApi.VisibleAgentAsync(api, agentId) is null)
+        {
+            throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found.");
+        }
+
         var id = ConversationIds.New();
         var conversation = Conversation(api, id);
-        var info = await conversation.CreateAsync(new NewConversation(agentId, api.Caller.User, request.Metadata));
+        var info = await conversation.CreateAsync(new NewConversation(agentId, request.Metadata));
         var view = ConversationView.From(info);
         if (request.Message is not null)
         {
@@ -77,6 +86,7 @@ public static class ConversationsApi
 
     public static async Task<Results<Ok<ConversationListView>, ProblemHttpResult>> ListAsync(int? limit, string? cursor, [AsParameters] ApiContext api)
     {
+        api.Demand(Permissions.ConversationsUse);
         if (limit is < 1 or > MaxPageLimit)
         {
             return Problems.Validation("limit", $"must be between 1 and {MaxPageLimit}");
@@ -236,10 +246,18 @@ public static class ConversationsApi
         return TypedResults.Ok(MessageView.From(outcome.Reply!));
     }
 
-    /// <summary>An id this server never hands out is not looked up (no grain is activated for it): it is simply not found.</summary>
-    public static IConversationGrain Conversation(ApiContext api, string conversationId) => ConversationIds.IsWellFormed(conversationId)
-        ? api.Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(api.Caller.Tenant, conversationId))
-        : throw new OpenCodeException(ErrorCodes.ConversationNotFound, $"Conversation '{conversationId}' was not found.");
+    /// <summary>
+    /// The caller's conversation with this id. Tenant and owner are part of its key, so another user's id names a
+    /// conversation that does not exist: not found, like a missing one. An id this server never hands out is not
+    /// looked up (no grain is activated for it). Every conversation endpoint and WebSocket method comes here.
+    /// </summary>
+    public static IConversationGrain Conversation(ApiContext api, string conversationId)
+    {
+        api.Demand(Permissions.ConversationsUse);
+        return ConversationIds.IsWellFormed(conversationId)
+            ? api.Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(api.Caller.Tenant, api.Caller.User, conversationId))
+            : throw new OpenCodeException(ErrorCodes.ConversationNotFound, $"Conversation '{conversationId}' was not found.");
+    }
 
     /// <summary>Whether the client asked for the turn as an event stream rather than one JSON answer.</summary>
     private static bool AcceptsEventStream(HttpRequest request) =>

@@ -13,9 +13,9 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", () => TypedResults.Ok(new HealthStatus("healthy")))
-            .WithTags("Operations").WithName("Health").WithSummary("200 while the process runs.");
+            .WithTags("Operations").WithName("Health").WithSummary("200 while the process runs.").AllowAnonymous();
         app.MapGet("/ready", ReadyAsync)
-            .WithTags("Operations").WithName("Ready").WithSummary("200 when the silo is active and storage answers, else 503.");
+            .WithTags("Operations").WithName("Ready").WithSummary("200 when the silo is active and storage answers, else 503.").AllowAnonymous();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenCode.Abstractions;
 using OpenCode.Gateway.Api.Models;
+using OpenCode.Gateway.Security;
 using OpenCode.Runtime.Tools;
 using Orleans.Runtime;
 
@@ -16,8 +17,12 @@ public static class McpServersApi
         return app;
     }
 
-    public static async Task<Ok<McpServerStatusList>> ListAsync(OperatorMcpServers servers, McpServerStatuses statuses, ILocalSiloDetails silo) =>
-        TypedResults.Ok(await StatusesAsync(servers.All, statuses, silo));
+    public static async Task<Ok<McpServerStatusList>> ListAsync(
+        [AsParameters] ApiContext api, OperatorMcpServers servers, McpServerStatuses statuses, ILocalSiloDetails silo)
+    {
+        api.Demand(Permissions.McpRead);
+        return TypedResults.Ok(await StatusesAsync(servers.All, statuses, silo));
+    }
 
     /// <summary>The statuses of <paramref name="entries"/> as this silo sees them.</summary>
     internal static async Task<McpServerStatusList> StatusesAsync(IEnumerable<McpServerConfig> entries, McpServerStatuses statuses, ILocalSiloDetails silo) =>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OpenCode.Abstractions;
+using OpenCode.Gateway.Security;
 
 namespace OpenCode.Gateway.Api;
 
@@ -25,6 +26,9 @@ public static class Problems
         [ErrorCodes.ModelError] = StatusCodes.Status502BadGateway,
         // The request was fine and the server healthy: the agent's own limits stopped the turn.
         [ErrorCodes.LimitExceeded] = StatusCodes.Status422UnprocessableEntity,
+        [ErrorCodes.Unauthorized] = StatusCodes.Status401Unauthorized,
+        [ErrorCodes.Forbidden] = StatusCodes.Status403Forbidden,
+        [ErrorCodes.ApiKeyNotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.StorageUnavailable] = StatusCodes.Status503ServiceUnavailable,
         [ErrorCodes.InternalError] = StatusCodes.Status500InternalServerError,
     };
@@ -33,6 +37,8 @@ public static class Problems
     public static string CodeFor(int status) => status switch
     {
         StatusCodes.Status400BadRequest => "bad_request",
+        StatusCodes.Status401Unauthorized => ErrorCodes.Unauthorized,
+        StatusCodes.Status403Forbidden => ErrorCodes.Forbidden,
         StatusCodes.Status404NotFound => "not_found",
         StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
         StatusCodes.Status413PayloadTooLarge => "payload_too_large",
@@ -63,9 +69,12 @@ public static class Problems
         return TypedResults.Problem(problem);
     }
 
-    public static ProblemHttpResult For(OpenCodeException exception) => exception is ValidationFailedException validation
-        ? Validation(validation.Errors)
-        : For(exception.Code, exception.Message);
+    public static ProblemHttpResult For(OpenCodeException exception) => exception switch
+    {
+        ValidationFailedException validation => Validation(validation.Errors),
+        MissingPermissionException missing => For(exception.Code, exception.Message, new Dictionary<string, object?> { ["permission"] = missing.Permission }),
+        _ => For(exception.Code, exception.Message),
+    };
 
     public static ProblemHttpResult Validation(IReadOnlyList<FieldError> errors) =>
         For(ErrorCodes.ValidationFailed, string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), new Dictionary<string, object?>
@@ -91,6 +100,9 @@ public static class Problems
         ErrorCodes.StorageUnavailable => "The state store is unavailable; try again later.",
         ErrorCodes.IdempotencyKeyReused => "The idempotency key was used for a different message.",
         ErrorCodes.TurnCancelled => "The turn was cancelled.",
+        ErrorCodes.Unauthorized => "The request needs valid credentials.",
+        ErrorCodes.Forbidden => "The caller lacks a permission.",
+        ErrorCodes.ApiKeyNotFound => "The API key was not found.",
         _ => "The request failed.",
     };
 }

@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using OpenCode.Abstractions;
+using OpenCode.Gateway.Api.Models;
+using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Streaming;
 
 namespace OpenCode.Gateway.Api;
@@ -12,7 +15,17 @@ public static class WebSocketApi
     {
         app.MapGet("/ws", ConnectAsync).WithTags("Streaming").WithName("WebSocket")
             .WithSummary("WebSocket of JSON envelopes (type request/response/event): agents, conversations, messages, subscriptions, cancel, approvals.");
+        app.MapPost("/ws/ticket", IssueTicketAsync).WithTags("Streaming").WithName("IssueWebSocketTicket")
+            .WithSummary("A short-lived single-use ticket for /ws?ticket=… (browsers cannot send an Authorization header with a WebSocket).");
         return app;
+    }
+
+    public static async Task<Ok<WebSocketTicketView>> IssueTicketAsync([AsParameters] ApiContext api, IOptions<AuthOptions> auth, TimeProvider clock)
+    {
+        var ticket = ApiKeys.New();
+        var expiresAt = clock.GetUtcNow().AddSeconds(auth.Value.TicketLifetimeSeconds);
+        await api.Grains.GetGrain<IWebSocketTicketGrain>(ticket).IssueAsync(api.Caller.Identity, expiresAt);
+        return TypedResults.Ok(new WebSocketTicketView(ticket, expiresAt));
     }
 
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(

@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Json;
 using OpenCode.Abstractions;
 using OpenCode.Gateway.Api;
+using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Api.Models;
 
 namespace OpenCode.Gateway.Streaming;
@@ -66,7 +67,8 @@ public sealed partial class WebSocketConnection
         var aborted = _api.Http.RequestAborted;
         var writing = _send.RunAsync(aborted);
         var receiving = ReceiveAsync(aborted);
-        await Task.WhenAny(writing, receiving);
+        var watching = WatchCredentialsAsync(_closing.Token);
+        await Task.WhenAny(writing, receiving, watching);
 
         // Either side ending ends the connection: the writer sends the close frame (if it still can), the reader
         // waits for the client's.
@@ -131,6 +133,33 @@ public sealed partial class WebSocketConnection
         }
     }
 
+    /// <summary>Closes the socket (1008) once its caller's key is revoked or token expires, even while it only listens.</summary>
+    private async Task WatchCredentialsAsync(CancellationToken closing)
+    {
+        var caller = _api.Caller;
+        if (!CallerCredentials.CanLapse(caller))
+        {
+            await Task.Delay(Timeout.Infinite, closing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
+        }
+
+        try
+        {
+            while (await CallerCredentials.LapsedAsync(caller, _api.Grains, TimeProvider.System) is null)
+            {
+                await Task.Delay(CallerCredentials.CheckInterval, closing);
+            }
+
+            CloseForPolicy(await CallerCredentials.LapsedAsync(caller, _api.Grains, TimeProvider.System) ?? "credentials lapsed");
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended first.
+        }
+    }
+
+    private void CloseForPolicy(string reason) => _send.Close(WebSocketCloseStatus.PolicyViolation, reason);
+
     /// <summary>After refusing a frame, reads (and drops) what the client still sends until its close frame.</summary>
     private async Task DrainUntilCloseAsync(CancellationToken aborted)
     {
@@ -146,6 +175,12 @@ public sealed partial class WebSocketConnection
         try
         {
             var request = WebSocketRequest.Parse(frame, out id);
+            if (CallerCredentials.CanLapse(_api.Caller) && await CallerCredentials.LapsedAsync(_api.Caller, _api.Grains, TimeProvider.System) is { } lapsed)
+            {
+                CloseForPolicy(lapsed);
+                return;
+            }
+
             await AnswerAsync(request);
         }
         catch (JsonRpcException ex)

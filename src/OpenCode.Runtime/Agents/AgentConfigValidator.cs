@@ -76,7 +76,22 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
             Fail("busyPolicy", "must be one of reject, enqueue, interrupt");
         }
 
+        ValidateAccess(config.Access, Fail);
         return errors;
+    }
+
+    private static void ValidateAccess(AgentAccess? access, Action<string, string> fail)
+    {
+        foreach (var (field, names) in new[] { ("access.roles", access?.Roles), ("access.users", access?.Users) })
+        {
+            for (var i = 0; i < (names?.Count ?? 0); i++)
+            {
+                if (string.IsNullOrWhiteSpace(names![i]))
+                {
+                    fail($"{field}[{i}]", "must be a non-empty name");
+                }
+            }
+        }
     }
 
     private static void ValidateModel(ModelConfig model, string path, Action<string, string> fail)

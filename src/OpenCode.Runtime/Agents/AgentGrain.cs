@@ -83,7 +83,7 @@ public sealed class AgentGrain(
         });
 
         await GrainFactory.GetGrain<IAgentDirectoryGrain>(Tenant)
-            .SetAsync(new AgentSummary(AgentId, snapshot.Name, snapshot.Version, snapshot.CreatedAt, snapshot.UpdatedAt));
+            .SetAsync(new AgentSummary(AgentId, snapshot.Name, snapshot.Version, snapshot.CreatedAt, snapshot.UpdatedAt, snapshot.Config.Access));
         return snapshot;
     }
 

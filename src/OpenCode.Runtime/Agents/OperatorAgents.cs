@@ -74,7 +74,7 @@ public sealed partial class OperatorAgents(IConfiguration configuration, IGrainF
     {
         foreach (var config in Read())
         {
-            var snapshot = await grains.GetGrain<IAgentGrain>(GrainKeys.Agent(GrainKeys.LocalTenant, config.Id!)).UpsertAsync(config);
+            var snapshot = await grains.GetGrain<IAgentGrain>(GrainKeys.Agent(configuration["Auth:DefaultTenant"] ?? GrainKeys.LocalTenant, config.Id!)).UpsertAsync(config);
             LogApplied(logger, snapshot.Id, snapshot.Version);
         }
     }

@@ -149,7 +149,7 @@ public sealed partial class ConversationGrain(
         {
             AgentId = agent.Id,
             AgentVersion = agent.Version,
-            Owner = request.Owner,
+            Owner = GrainKeys.OwnerOf(Key),
             CreatedAt = clock.GetUtcNow(),
             Metadata = request.Metadata is null ? null : new Dictionary<string, string>(request.Metadata),
         };
@@ -158,7 +158,7 @@ public sealed partial class ConversationGrain(
         _agent = agent;
         _permissions = null;
         await CheckpointAsync();
-        await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(tenant, request.Owner))
+        await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(tenant, state.State.Owner))
             .AddAsync(new ConversationSummary(Id, agent.Id, state.State.CreatedAt));
         return Info();
     }

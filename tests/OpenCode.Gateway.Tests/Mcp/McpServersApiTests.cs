@@ -102,7 +102,13 @@ public sealed class McpServersApiTests(McpServersFixture fixture)
         var conversation = await fixture.CreateConversationAsync(agent);
         await ReadAsync(await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "go" }));
 
+        // The session's tool list can be re-fetching (a list-changed notification) for a moment: wait for it.
         var list = await ReadAsync(await Client.GetAsync("/mcp/servers"));
+        for (var attempt = 0; attempt < 50 && list["servers"]![0]!["tools"] is null; attempt++)
+        {
+            await Task.Delay(100);
+            list = await ReadAsync(await Client.GetAsync("/mcp/servers"));
+        }
 
         Assert.False(string.IsNullOrWhiteSpace((string?)list["silo"]));
         var servers = list["servers"]!.AsArray();

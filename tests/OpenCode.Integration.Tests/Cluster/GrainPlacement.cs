@@ -26,7 +26,7 @@ internal static class GrainPlacement
         var hosts = new Dictionary<string, int>();
         foreach (var id in conversationIds)
         {
-            var conversation = grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(GrainKeys.LocalTenant, id));
+            var conversation = grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(GrainKeys.LocalTenant, "local", id));
             var silo = await management.GetActivationAddress(conversation) ?? throw new InvalidOperationException($"{id} is not active anywhere.");
             hosts[id] = silo.Endpoint.Port;
         }

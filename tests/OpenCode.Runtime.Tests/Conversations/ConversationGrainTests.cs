@@ -45,7 +45,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         Assert.Equal(2 * turns, all.Count);
         Assert.Equal(Enumerable.Range(0, 2 * turns).Select(i => (long)i), all.Select(m => m.Index));
         Assert.Equal(Enumerable.Range(0, turns).SelectMany(i => new[] { $"m{i}", $"echo: m{i}" }), all.Select(m => m.Content));
-        var page0 = await runtime.Grains.GetGrain<IHistoryPageGrain>(GrainKeys.HistoryPage(GrainKeys.Conversation(GrainKeys.LocalTenant, id), 0)).ReadAsync();
+        var page0 = await runtime.Grains.GetGrain<IHistoryPageGrain>(GrainKeys.HistoryPage(GrainKeys.Conversation(GrainKeys.LocalTenant, RuntimeCluster.Owner, id), 0)).ReadAsync();
         Assert.Equal(ConversationHistory.PageSize, page0.Count);
         Assert.Equal("m0", page0[0].Content);
     }
@@ -309,7 +309,7 @@ public sealed class ConversationGrainTests(RuntimeCluster runtime)
         Assert.True(await runtime.Conversation(id).DeleteAsync());
 
         Assert.Null(await runtime.Conversation(id).GetAsync());
-        var page = runtime.Grains.GetGrain<IHistoryPageGrain>(GrainKeys.HistoryPage(GrainKeys.Conversation(GrainKeys.LocalTenant, id), 0));
+        var page = runtime.Grains.GetGrain<IHistoryPageGrain>(GrainKeys.HistoryPage(GrainKeys.Conversation(GrainKeys.LocalTenant, RuntimeCluster.Owner, id), 0));
         Assert.Empty(await page.ReadAsync());
         var error = await Assert.ThrowsAsync<OpenCodeException>(() => runtime.Conversation(id).SendAsync(new NewMessage("gone?")));
         Assert.Equal(ErrorCodes.ConversationNotFound, error.Code);

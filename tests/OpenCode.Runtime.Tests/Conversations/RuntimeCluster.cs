@@ -11,6 +11,9 @@ namespace OpenCode.Runtime.Tests.Conversations;
 /// <summary>One silo with the whole runtime on SQLite storage, and a fake model for its agents.</summary>
 public sealed class RuntimeCluster : IAsyncLifetime
 {
+    /// <summary>The user who owns the conversations these tests create.</summary>
+    public const string Owner = "tester";
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public FakeModelServer Model { get; private set; } = null!;
@@ -40,7 +43,7 @@ public sealed class RuntimeCluster : IAsyncLifetime
 
     public IAgentGrain Agent(string id) => Grains.GetGrain<IAgentGrain>(GrainKeys.Agent(GrainKeys.LocalTenant, id));
 
-    public IConversationGrain Conversation(string id) => Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(GrainKeys.LocalTenant, id));
+    public IConversationGrain Conversation(string id) => Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(GrainKeys.LocalTenant, Owner, id));
 
     /// <summary>An agent on the fake model with a model name of its own (so its script is its own).</summary>
     public async Task<AgentSnapshot> CreateAgentAsync(Func<AgentConfig, AgentConfig>? customize = null)
@@ -59,7 +62,7 @@ public sealed class RuntimeCluster : IAsyncLifetime
     public async Task<string> CreateConversationAsync(string agentId)
     {
         var id = ConversationIds.New();
-        await Conversation(id).CreateAsync(new NewConversation(agentId, "tester", null));
+        await Conversation(id).CreateAsync(new NewConversation(agentId, null));
         return id;
     }
 

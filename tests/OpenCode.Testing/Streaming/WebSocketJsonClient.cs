@@ -38,10 +38,15 @@ public sealed class WebSocketJsonClient : IAsyncDisposable
     public WebSocketState State => _socket.State;
 
     /// <summary>Connects to <c>/ws</c> of a gateway at <paramref name="baseUrl"/> (http → ws).</summary>
-    public static async Task<WebSocketJsonClient> ConnectAsync(Uri baseUrl, CancellationToken cancellationToken = default)
+    public static Task<WebSocketJsonClient> ConnectAsync(Uri baseUrl, CancellationToken cancellationToken = default) =>
+        ConnectAsync(WebSocketUrl(baseUrl), _ => { }, cancellationToken);
+
+    /// <summary>Connects to a WebSocket URL with options of its own (credentials in a header).</summary>
+    public static async Task<WebSocketJsonClient> ConnectAsync(Uri url, Action<ClientWebSocketOptions> configure, CancellationToken cancellationToken = default)
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(WebSocketUrl(baseUrl), cancellationToken);
+        configure(socket.Options);
+        await socket.ConnectAsync(url, cancellationToken);
         return new WebSocketJsonClient(socket);
     }
 

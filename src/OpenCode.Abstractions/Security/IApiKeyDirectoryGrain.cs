@@ -1,0 +1,21 @@
+namespace OpenCode.Abstractions;
+
+/// <summary>
+/// Every API key by id, for the admin API (list, revoke by id). Key: <see cref="GrainKeys.ApiKeyDirectory"/>. Only
+/// key administration calls it: authenticating a request goes to the key's own <see cref="IApiKeyGrain"/>.
+/// </summary>
+[Alias("OpenCode.IApiKeyDirectoryGrain")]
+public interface IApiKeyDirectoryGrain : IGrainWithStringKey
+{
+    /// <summary>Records a key whose grain key is <paramref name="hash"/>.</summary>
+    [Alias("Add")]
+    Task AddAsync(string hash, ApiKeyInfo key);
+
+    /// <summary>The keys of <paramref name="tenant"/>, or of every tenant when null, oldest first.</summary>
+    [Alias("List")]
+    Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string? tenant);
+
+    /// <summary>Revokes the key with this id: from now on it authenticates nothing. Null when there is no such key.</summary>
+    [Alias("Revoke")]
+    Task<ApiKeyInfo?> RevokeAsync(string id);
+}

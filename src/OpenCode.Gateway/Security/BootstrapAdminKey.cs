@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+using OpenCode.Abstractions;
+
+namespace OpenCode.Gateway.Security;
+
+/// <summary>
+/// Creates the admin key of <c>Auth:BootstrapAdminKey</c> when the silo becomes active, unless it exists. Its id
+/// comes from its hash, so every silo creates the same key, and a key revoked once stays revoked.
+/// </summary>
+public sealed partial class BootstrapAdminKey(IOptions<AuthOptions> options, IGrainFactory grains, TimeProvider clock, ILogger<BootstrapAdminKey> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(BootstrapAdminKey), ServiceLifecycleStage.Active, EnsureAsync);
+
+    private async Task EnsureAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.BootstrapAdminKey is not { Length: > 0 } key)
+        {
+            return;
+        }
+
+        var hash = ApiKeys.Hash(key);
+        var issued = await grains.GetGrain<IApiKeyGrain>(hash).IssueAsync(new ApiKeyInfo
+        {
+            Id = "key-" + hash[..12],
+            Name = "bootstrap-admin",
+            Tenant = options.Value.DefaultTenant,
+            User = "bootstrap-admin",
+            Roles = [Role.Admin],
+            CreatedAt = clock.GetUtcNow(),
+        });
+        await grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).AddAsync(hash, issued);
+        LogBootstrapKey(logger, issued.Id, issued.Tenant, issued.IsRevoked ? "revoked" : "active");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap admin key {KeyId} of tenant {Tenant} is {State}")]
+    private static partial void LogBootstrapKey(ILogger logger, string keyId, string tenant, string state);
+}

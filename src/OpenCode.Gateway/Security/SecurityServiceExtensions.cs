@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.Tokens;
+
+namespace OpenCode.Gateway.Security;
+
+public static partial class SecurityServiceExtensions
+{
+    /// <summary>The scheme every request authenticates with: it picks the real one from the credential presented.</summary>
+    public const string SchemeName = "OpenCode";
+
+    /// <summary>
+    /// Authentication (API keys, JWT bearer tokens, WebSocket tickets — or, with none configured, the one local
+    /// user on loopback), roles, and a fallback policy that makes every endpoint need a caller unless it allows anonymous.
+    /// </summary>
+    public static WebApplicationBuilder AddOpenCodeSecurity(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(AuthOptions.Section);
+        var auth = section.Get<AuthOptions>() ?? new AuthOptions();
+        auth.Validate();
+        if (!auth.IsOn)
+        {
+            LoopbackBinding.EnsureLoopbackOnly(builder.Configuration);
+        }
+
+        builder.Services.Configure<AuthOptions>(section);
+        builder.Services.AddSingleton<RoleCatalog>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, BootstrapAdminKey>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        builder.Services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        var authentication = builder.Services.AddAuthentication(SchemeName)
+            .AddPolicyScheme(SchemeName, SchemeName, o => o.ForwardDefaultSelector = context => SchemeFor(context, auth))
+            .AddScheme<AuthenticationSchemeOptions, LocalAuthenticationHandler>(LocalAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, WebSocketTicketAuthenticationHandler>(WebSocketTicketAuthenticationHandler.SchemeName, null);
+        if (auth.Jwt.IsConfigured)
+        {
+            authentication.AddJwtBearer(o => ConfigureJwt(o, auth));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Authenticates and authorizes every request after this point; says at start-up which mode the gateway runs in.</summary>
+    public static WebApplication UseOpenCodeSecurity(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
+        if (auth.IsOn)
+        {
+            LogAuthenticationOn(app.Logger, auth.Jwt.IsConfigured ? "API keys and JWT bearer tokens" : "API keys");
+        }
+        else
+        {
+            LogAuthenticationOff(app.Logger);
+        }
+
+        return app;
+    }
+
+    private static string SchemeFor(HttpContext context, AuthOptions auth)
+    {
+        if (!auth.IsOn)
+        {
+            return LocalAuthenticationHandler.SchemeName;
+        }
+
+        if (context.Request.Path.Equals("/ws", StringComparison.Ordinal) && context.Request.Query.ContainsKey(WebSocketTicketAuthenticationHandler.QueryParameter))
+        {
+            return WebSocketTicketAuthenticationHandler.SchemeName;
+        }
+
+        if (context.Request.Headers.ContainsKey(ApiKeys.Header))
+        {
+            return ApiKeyAuthenticationHandler.SchemeName;
+        }
+
+        var bearer = ApiKeys.BearerToken(context.Request);
+        return auth.Jwt.IsConfigured && (bearer is null || ApiKeys.LooksLikeJwt(bearer))
+            ? JwtBearerDefaults.AuthenticationScheme
+            : ApiKeyAuthenticationHandler.SchemeName;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions options, AuthOptions auth)
+    {
+        var jwt = auth.Jwt;
+        options.MapInboundClaims = false;
+        options.Authority = jwt.Authority;
+        options.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
+        options.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuer = jwt.Issuer,
+            ValidateAudience = true,
+            ValidAudience = jwt.Audience,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+        };
+        if (jwt.SigningKey is { } key)
+        {
+            options.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(key));
+            options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+        }
+
+        var claims = new JwtCallerClaims(auth);
+        options.Events = new JwtBearerEvents { OnTokenValidated = claims.OnTokenValidatedAsync };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Authentication is on: callers present {Credentials}")]
+    private static partial void LogAuthenticationOn(ILogger logger, string credentials);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Authentication is off: the gateway listens on loopback only and every caller is the local admin. Configure Auth:BootstrapAdminKey or Auth:Jwt to serve other users.")]
+    private static partial void LogAuthenticationOff(ILogger logger);
+}

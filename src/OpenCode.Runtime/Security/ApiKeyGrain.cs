@@ -1,0 +1,38 @@
+using OpenCode.Abstractions;
+using Orleans.Concurrency;
+
+namespace OpenCode.Runtime.Security;
+
+/// <summary>One API key's grants, keyed by the key's hash. Read on every request the key authenticates.</summary>
+public sealed class ApiKeyGrain(
+    [PersistentState("apiKey", OpenCodeStorage.Name)] IPersistentState<ApiKeyState> state) : Grain, IApiKeyGrain
+{
+    [ReadOnly]
+    public Task<ApiKeyInfo?> GetAsync() => Task.FromResult(state.State.Key);
+
+    public async Task<ApiKeyInfo> IssueAsync(ApiKeyInfo key)
+    {
+        if (state.State.Key is { } existing)
+        {
+            return existing.Id == key.Id
+                ? existing
+                : throw new InvalidOperationException("Another key with the same hash exists.");
+        }
+
+        state.State.Key = key;
+        await state.WriteOrRollbackAsync(this, () => state.State.Key = null);
+        return key;
+    }
+
+    public async Task<ApiKeyInfo?> RevokeAsync(DateTimeOffset at)
+    {
+        if (state.State.Key is not { } key || key.IsRevoked)
+        {
+            return state.State.Key;
+        }
+
+        state.State.Key = key with { RevokedAt = at };
+        await state.WriteOrRollbackAsync(this, () => state.State.Key = key);
+        return state.State.Key;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+using OpenCode.Testing;
+
+namespace OpenCode.Gateway.Tests.Security;
+
+[Collection(SecureGatewayCollection.Name)]
+public sealed class AuthenticationTests(SecureGatewayFixture fixture)
+{
+    /// <summary>What anyone may call: liveness, readiness and the API's description.</summary>
+    private static readonly HashSet<string> PublicRoutes = ["GET /health", "GET /ready", "GET /openapi/v1.json"];
+
+    [Fact]
+    public async Task Every_endpoint_in_the_openapi_document_refuses_a_request_without_credentials()
+    {
+        var document = (await fixture.Anonymous.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
+        var routes = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Select(op => (Method: op.Key.ToUpperInvariant(), Path: path.Key)))
+            .ToList();
+        Assert.True(routes.Count >= 25, $"only {routes.Count} routes in the document");
+
+        foreach (var (method, path) in routes.Where(r => !PublicRoutes.Contains($"{r.Method} {r.Path}")))
+        {
+            // Parameters get values of the right shape, so a route's own validation cannot answer first.
+            var url = path.Replace("{conversationId}", "conv-" + new string('a', 32)).Replace("{agentId}", "agent-x")
+                .Replace("{approvalId}", "appr-x").Replace("{tool}", "t_x").Replace("{keyId}", "key-x");
+            using var request = new HttpRequestMessage(new HttpMethod(method), url)
+            {
+                Content = method is "POST" or "PUT" or "PATCH" ? JsonContent.Create(new { }) : null,
+            };
+            using var response = await fixture.Anonymous.SendAsync(request);
+
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path}: {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("unauthorized", (await response.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>());
+            Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
+        }
+
+        foreach (var route in PublicRoutes)
+        {
+            var response = await fixture.Anonymous.GetAsync(route.Split(' ')[1]);
+            Assert.True(response.IsSuccessStatusCode, route);
+        }
+    }
+
+    [Theory]
+    [InlineData("oc_not-a-key-this-server-issued")]
+    [InlineData("just-some-string")]
+    [InlineData("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl")]
+    public async Task Unknown_keys_and_malformed_tokens_are_refused(string credential)
+    {
+        using var byHeader = fixture.ClientWithKey(credential);
+        using var byBearer = fixture.ClientWithToken(credential);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await byHeader.GetAsync("/agents")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await byBearer.GetAsync("/agents")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_valid_token_authenticates_and_names_the_caller()
+    {
+        using var client = fixture.As("alice-auth", roles: "developer");
+
+        var agentId = await fixture.CreateAgentAsync(client);
+        var conversationId = await fixture.CreateConversationAsync(client, agentId);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/conversations/{conversationId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Expired_forged_wrong_audience_wrong_issuer_and_unsigned_tokens_are_refused_with_the_reason()
+    {
+        var cases = new (string Token, string Reason)[]
+        {
+            (fixture.Token("mallory", expires: DateTime.UtcNow.AddMinutes(-5)), "expired"),
+            (fixture.Token("mallory", signingKey: Convert.ToBase64String(new byte[48])), "signature"),
+            (fixture.Token("mallory", audience: "someone-else"), "audience"),
+            (fixture.Token("mallory", issuer: "https://evil.test"), "issuer"),
+            (fixture.UnsignedToken("mallory"), ""),
+        };
+
+        foreach (var (token, reason) in cases)
+        {
+            using var client = fixture.ClientWithToken(token);
+            var response = await client.GetAsync("/agents");
+
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            Assert.True(problem["detail"]!.GetValue<string>().Contains(reason, StringComparison.Ordinal), $"{reason}: {problem}");
+            Assert.DoesNotContain(token, problem.ToJsonString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_token_without_a_tenant_claim_belongs_to_the_default_tenant()
+    {
+        using var withTenant = fixture.As("dora", roles: "developer");
+        using var withoutTenant = fixture.ClientWithToken(fixture.Token("dora", tenant: null, roles: ["developer"]));
+        var agentId = await fixture.CreateAgentAsync(withTenant);
+
+        Assert.Equal(HttpStatusCode.OK, (await withoutTenant.GetAsync($"/agents/{agentId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_websocket_needs_credentials_in_a_header_or_a_single_use_ticket()
+    {
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => fixture.ConnectAsync(_ => { }));
+        Assert.Contains("401", refused.Message, StringComparison.Ordinal);
+
+        await using (var byHeader = await fixture.ConnectAsync(o => o.SetRequestHeader("X-API-Key", fixture.AdminKey)))
+        {
+            Assert.NotNull((await byHeader.RequestAsync("agents.list"))["result"]);
+        }
+
+        using var client = fixture.As("walter");
+        var ticket = (await (await client.PostAsync("/ws/ticket", null)).Content.ReadFromJsonAsync<JsonObject>())!["ticket"]!.GetValue<string>();
+        await using (var byTicket = await fixture.ConnectAsync(_ => { }, $"ticket={Uri.EscapeDataString(ticket)}"))
+        {
+            Assert.NotNull((await byTicket.RequestAsync("agents.list"))["result"]);
+        }
+
+        // Single use: the same ticket again is refused.
+        await Assert.ThrowsAsync<WebSocketException>(() => fixture.ConnectAsync(_ => { }, $"ticket={Uri.EscapeDataString(ticket)}"));
+    }
+
+    [Fact]
+    public async Task A_websocket_ticket_expires()
+    {
+        using var client = fixture.As("wanda");
+        var ticket = (await (await client.PostAsync("/ws/ticket", null)).Content.ReadFromJsonAsync<JsonObject>())!["ticket"]!.GetValue<string>();
+
+        await Task.Delay(TimeSpan.FromSeconds(SecureGatewayFixture.TicketLifetimeSeconds + 0.5));
+
+        await Assert.ThrowsAsync<WebSocketException>(() => fixture.ConnectAsync(_ => { }, $"ticket={Uri.EscapeDataString(ticket)}"));
+    }
+}

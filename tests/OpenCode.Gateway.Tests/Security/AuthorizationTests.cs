@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace OpenCode.Gateway.Tests.Security;
+
+[Collection(SecureGatewayCollection.Name)]
+public sealed class AuthorizationTests(SecureGatewayFixture fixture)
+{
+    [Fact]
+    public async Task A_user_cannot_manage_agents_and_the_403_names_the_permission()
+    {
+        using var user = fixture.As("uma", roles: "user");
+
+        var response = await user.PostAsJsonAsync("/agents", new { name = "nope", model = new { provider = "openai", name = "m" } });
+
+        await AssertForbiddenAsync(response, "agents:write");
+        var agentId = await fixture.CreateAgentAsync();
+        await AssertForbiddenAsync(await user.DeleteAsync($"/agents/{agentId}"), "agents:write");
+        await AssertForbiddenAsync(await user.PutAsJsonAsync($"/agents/{agentId}", new { name = "x", model = new { provider = "openai", name = "m" } }), "agents:write");
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync($"/agents/{agentId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Only_admins_manage_keys_and_read_the_mcp_servers_as_their_roles_say()
+    {
+        using var developer = fixture.As("devon", roles: "developer");
+        using var user = fixture.As("ursula", roles: "user");
+
+        await AssertForbiddenAsync(await developer.GetAsync("/admin/api-keys"), "api-keys:manage");
+        await AssertForbiddenAsync(await developer.PostAsJsonAsync("/admin/api-keys", new { name = "x", roles = new[] { "admin" } }), "api-keys:manage");
+        await AssertForbiddenAsync(await user.GetAsync("/mcp/servers"), "mcp:read");
+        Assert.Equal(HttpStatusCode.OK, (await developer.GetAsync("/mcp/servers")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Admin.GetAsync("/admin/api-keys")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_configured_role_grants_exactly_its_permissions()
+    {
+        using var auditor = fixture.As("audrey", roles: "auditor");
+
+        await AssertForbiddenAsync(await auditor.GetAsync("/agents"), "agents:read");
+        await AssertForbiddenAsync(await auditor.GetAsync("/conversations"), "conversations:use");
+    }
+
+    [Fact]
+    public async Task A_caller_without_a_known_role_can_do_nothing()
+    {
+        using var nobody = fixture.ClientWithToken(fixture.Token("norole", roles: []));
+
+        await AssertForbiddenAsync(await nobody.GetAsync("/agents"), "agents:read");
+        await AssertForbiddenAsync(await nobody.GetAsync("/conversations"), "conversations:use");
+    }
+
+    [Fact]
+    public async Task An_agent_restricted_to_some_users_and_roles_is_invisible_to_everyone_else()
+    {
+        var agentId = await fixture.CreateAgentAsync(extraJson: """{ "access": { "users": ["grace"], "roles": ["reviewer"] } }""");
+        using var grace = fixture.As("grace", roles: "user");
+        using var reviewer = fixture.As("rick", roles: ["user", "reviewer"]);
+        using var other = fixture.As("oscar", roles: "user");
+
+        Assert.Equal(HttpStatusCode.OK, (await grace.GetAsync($"/agents/{agentId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reviewer.GetAsync($"/agents/{agentId}")).StatusCode);
+        await fixture.CreateConversationAsync(grace, agentId);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/agents/{agentId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/agents/{agentId}/tools")).StatusCode);
+        var create = await other.PostAsJsonAsync("/conversations", new { agentId });
+        Assert.Equal(HttpStatusCode.NotFound, create.StatusCode);
+        Assert.Equal("agent_not_found", (await create.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>());
+        var listed = (await other.GetFromJsonAsync<JsonObject>("/agents"))!["agents"]!.AsArray();
+        Assert.DoesNotContain(listed, a => a!["id"]!.GetValue<string>() == agentId);
+        var listedByGrace = (await grace.GetFromJsonAsync<JsonObject>("/agents"))!["agents"]!.AsArray();
+        Assert.Contains(listedByGrace, a => a!["id"]!.GetValue<string>() == agentId);
+    }
+
+    [Fact]
+    public async Task Agent_access_entries_are_validated()
+    {
+        var response = await fixture.Admin.PostAsJsonAsync("/agents", JsonNode.Parse("""
+            { "name": "bad access", "model": { "provider": "openai", "name": "m" }, "access": { "users": [""] } }
+            """));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("access.users[0]", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task AssertForbiddenAsync(HttpResponseMessage response, string permission)
+    {
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("forbidden", problem["code"]!.GetValue<string>());
+        Assert.Equal(permission, problem["permission"]!.GetValue<string>());
+        Assert.Contains(permission, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+}
