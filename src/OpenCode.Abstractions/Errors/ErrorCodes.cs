@@ -4,6 +4,11 @@ namespace OpenCode.Abstractions;
 public static class ErrorCodes
 {
     public const string ValidationFailed = "validation_failed";
+    /// <summary>
+    /// An agent configuration points at an endpoint or command the operator's allow-list does not allow (400);
+    /// the problem's <c>errors</c> name the fields.
+    /// </summary>
+    public const string EndpointNotAllowed = "endpoint_not_allowed";
     public const string AgentNotFound = "agent_not_found";
     public const string AgentExists = "agent_exists";
     public const string ConversationNotFound = "conversation_not_found";

@@ -11,6 +11,7 @@ public static class Problems
     private static readonly Dictionary<string, int> StatusByCode = new()
     {
         [ErrorCodes.ValidationFailed] = StatusCodes.Status400BadRequest,
+        [ErrorCodes.EndpointNotAllowed] = StatusCodes.Status400BadRequest,
         [ErrorCodes.AgentNotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.ConversationNotFound] = StatusCodes.Status404NotFound,
         [ErrorCodes.AgentExists] = StatusCodes.Status409Conflict,
@@ -71,13 +72,13 @@ public static class Problems
 
     public static ProblemHttpResult For(OpenCodeException exception) => exception switch
     {
-        ValidationFailedException validation => Validation(validation.Errors),
+        ValidationFailedException validation => Validation(validation.Errors, validation.Code),
         MissingPermissionException missing => For(exception.Code, exception.Message, new Dictionary<string, object?> { ["permission"] = missing.Permission }),
         _ => For(exception.Code, exception.Message),
     };
 
-    public static ProblemHttpResult Validation(IReadOnlyList<FieldError> errors) =>
-        For(ErrorCodes.ValidationFailed, string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), new Dictionary<string, object?>
+    public static ProblemHttpResult Validation(IReadOnlyList<FieldError> errors, string code = ErrorCodes.ValidationFailed) =>
+        For(code, string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")), new Dictionary<string, object?>
         {
             ["errors"] = errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
         });
@@ -87,6 +88,7 @@ public static class Problems
     private static string Title(string code) => code switch
     {
         ErrorCodes.ValidationFailed => "The request is not valid.",
+        ErrorCodes.EndpointNotAllowed => "The configuration points at an endpoint or command the operator does not allow.",
         ErrorCodes.AgentNotFound => "The agent was not found.",
         ErrorCodes.ConversationNotFound => "The conversation was not found.",
         ErrorCodes.AgentExists => "The agent already exists.",

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
+using OpenCode.Runtime.Security;
 
 namespace OpenCode.Gateway.Security;
 
@@ -25,6 +26,9 @@ public static partial class SecurityServiceExtensions
         }
 
         builder.Services.Configure<AuthOptions>(section);
+        // With callers to tell apart, agent configs may only reach what the operator allows (configuration can
+        // make this stricter, never turn it off).
+        builder.Services.PostConfigure<EndpointPolicyOptions>(o => o.AuthenticationEnabled |= auth.IsOn);
         builder.Services.AddSingleton<RoleCatalog>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, BootstrapAdminKey>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();

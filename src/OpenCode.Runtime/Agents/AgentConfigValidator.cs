@@ -1,12 +1,17 @@
 using System.Text.RegularExpressions;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Models;
+using OpenCode.Runtime.Security;
 using OpenCode.Runtime.Tools;
 
 namespace OpenCode.Runtime.Agents;
 
-/// <summary>The rules an agent configuration must follow; each failure names its JSON field.</summary>
-public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServers)
+/// <summary>
+/// The rules an agent configuration must follow; each failure names its JSON field. Endpoints and commands the
+/// <see cref="EndpointPolicy"/> refuses are reported apart: a configuration that is otherwise valid is refused with
+/// <c>endpoint_not_allowed</c>.
+/// </summary>
+public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServers, EndpointPolicy policy)
 {
     private static readonly HashSet<string> Transports = ["stdio", "streamable-http", "sse", "websocket"];
     private static readonly HashSet<string> AuthTypes = ["bearer", "api_key", "oauth2"];
@@ -17,17 +22,37 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
 
     public void ThrowIfInvalid(AgentConfig config)
     {
-        var errors = Validate(config);
+        var (errors, refusals) = Check(config);
         if (errors.Count > 0)
         {
-            throw new ValidationFailedException(errors);
+            throw new ValidationFailedException([.. errors, .. refusals]);
+        }
+
+        if (refusals.Count > 0)
+        {
+            throw new ValidationFailedException(refusals, ErrorCodes.EndpointNotAllowed);
         }
     }
 
+    /// <summary>Every broken rule and every refused endpoint or command.</summary>
     public List<FieldError> Validate(AgentConfig config)
     {
+        var (errors, refusals) = Check(config);
+        return [.. errors, .. refusals];
+    }
+
+    private (List<FieldError> Errors, List<FieldError> Refusals) Check(AgentConfig config)
+    {
         var errors = new List<FieldError>();
+        var refusals = new List<FieldError>();
         void Fail(string field, string message) => errors.Add(new FieldError(field, message));
+        void Refuse(string field, string? refusal)
+        {
+            if (refusal is not null)
+            {
+                refusals.Add(new FieldError(field, refusal));
+            }
+        }
 
         if (config.Id is not null && !AgentIdPattern().IsMatch(config.Id))
         {
@@ -49,7 +74,7 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
         }
         else
         {
-            ValidateModel(config.Model, "model", Fail);
+            ValidateModel(config.Model, "model", Fail, Refuse);
             for (var i = 0; i < (config.Model.Fallbacks?.Count ?? 0); i++)
             {
                 var fallback = config.Model.Fallbacks![i];
@@ -59,7 +84,7 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
                     continue;
                 }
 
-                ValidateModel(fallback, $"model.fallbacks[{i}]", Fail);
+                ValidateModel(fallback, $"model.fallbacks[{i}]", Fail, Refuse);
                 if (fallback.Fallbacks is { Count: > 0 })
                 {
                     Fail($"model.fallbacks[{i}].fallbacks", "fallbacks cannot be nested");
@@ -67,7 +92,7 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
             }
         }
 
-        ValidateServers(config.Mcp?.Servers, Fail);
+        ValidateServers(config.Mcp?.Servers, Fail, Refuse);
         ValidatePermissions(config.Permissions, Fail);
         ValidateLimits(config.Limits, Fail);
 
@@ -77,7 +102,7 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
         }
 
         ValidateAccess(config.Access, Fail);
-        return errors;
+        return (errors, refusals);
     }
 
     private static void ValidateAccess(AgentAccess? access, Action<string, string> fail)
@@ -94,7 +119,7 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
         }
     }
 
-    private static void ValidateModel(ModelConfig model, string path, Action<string, string> fail)
+    private void ValidateModel(ModelConfig model, string path, Action<string, string> fail, Action<string, string?> refuse)
     {
         if (string.IsNullOrWhiteSpace(model.Provider))
         {
@@ -133,9 +158,13 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
         {
             fail($"{path}.endpoint", "must be an absolute http or https URL");
         }
+        else if (model.Endpoint is not null)
+        {
+            refuse($"{path}.endpoint", policy.RefusalFor(model.Endpoint));
+        }
     }
 
-    private void ValidateServers(IReadOnlyList<McpServerConfig>? servers, Action<string, string> fail)
+    private void ValidateServers(IReadOnlyList<McpServerConfig>? servers, Action<string, string> fail, Action<string, string?> refuse)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < (servers?.Count ?? 0); i++)
@@ -189,6 +218,10 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
                 {
                     fail($"{path}.command", "must not be empty");
                 }
+                else
+                {
+                    refuse($"{path}.command", policy.RefusalForCommand(server.Command));
+                }
 
                 if (server.Transport is not null and not "stdio")
                 {
@@ -197,7 +230,7 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
             }
             else
             {
-                ValidateServerUrl(server, path, fail);
+                ValidateServerUrl(server, path, fail, refuse);
             }
 
             if (server.TimeoutSeconds is <= 0 or > McpServerSpec.MaxCallTimeoutSeconds)
@@ -211,18 +244,20 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
             }
             else
             {
-                ValidateAuth(server.Auth, $"{path}.auth", fail);
+                ValidateAuth(server.Auth, $"{path}.auth", fail, refuse);
             }
         }
     }
 
-    private static void ValidateServerUrl(McpServerConfig server, string path, Action<string, string> fail)
+    private void ValidateServerUrl(McpServerConfig server, string path, Action<string, string> fail, Action<string, string?> refuse)
     {
         if (!Uri.TryCreate(server.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https" or "ws" or "wss"))
         {
             fail($"{path}.url", "must be an absolute http, https, ws or wss URL");
             return;
         }
+
+        refuse($"{path}.url", policy.RefusalFor(server.Url!));
 
         var isWebSocket = url.Scheme is "ws" or "wss";
         if (server.Transport == "stdio")
@@ -239,7 +274,7 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
         }
     }
 
-    private static void ValidateAuth(McpAuthConfig? auth, string path, Action<string, string> fail)
+    private void ValidateAuth(McpAuthConfig? auth, string path, Action<string, string> fail, Action<string, string?> refuse)
     {
         if (auth is null)
         {
@@ -279,6 +314,11 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
                 if (!IsHttpUrl(auth.TokenUrl))
                 {
                     fail($"{path}.tokenUrl", "must be an absolute http or https URL");
+                }
+                else
+                {
+                    // The server posts the client secret there: the same allow-list as the server's own URL.
+                    refuse($"{path}.tokenUrl", policy.RefusalFor(auth.TokenUrl!));
                 }
 
                 for (var i = 0; i < (auth.Scopes?.Count ?? 0); i++)

@@ -3,6 +3,7 @@ using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Conversations;
 using OpenCode.Runtime.Mcp;
 using OpenCode.Runtime.Models;
+using OpenCode.Runtime.Security;
 using OpenCode.Runtime.Tools;
 
 namespace OpenCode.Runtime;
@@ -13,6 +14,7 @@ public static class RuntimeServiceCollectionExtensions
     public static IServiceCollection AddOpenCodeRuntime(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddEndpointPolicy();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TokenizerPreload>();
         services.AddSingleton<ContextWindow>();

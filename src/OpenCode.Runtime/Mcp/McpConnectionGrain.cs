@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Mcp.Auth;
+using OpenCode.Runtime.Security;
 using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Mcp;
@@ -13,7 +14,7 @@ namespace OpenCode.Runtime.Mcp;
 [StatelessWorker(1)]
 [Reentrant]
 public sealed class McpConnectionGrain(
-    ConfiguredSecrets secrets, McpSupervisionOptions supervision, ILoggerFactory loggerFactory, WorkspaceServer workspace)
+    ConfiguredSecrets secrets, McpSupervisionOptions supervision, ILoggerFactory loggerFactory, WorkspaceServer workspace, ConnectionGuard guard)
     : Grain, IMcpConnectionGrain
 {
     private McpServerConnection? _connection;
@@ -47,6 +48,6 @@ public sealed class McpConnectionGrain(
             throw new ArgumentException($"The MCP server spec '{spec.Name}' has key '{spec.Key}', not this grain's key '{key}'.", nameof(spec));
         }
 
-        return _connection ??= new McpServerConnection(spec, secrets, supervision, loggerFactory, workspace);
+        return _connection ??= new McpServerConnection(spec, secrets, supervision, loggerFactory, workspace, guard);
     }
 }

@@ -9,6 +9,7 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Mcp.Auth;
+using OpenCode.Runtime.Security;
 using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Mcp;
@@ -48,6 +49,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     private readonly SecretRedactor _redactor;
     private readonly ILoggerFactory _loggerFactory;
     private readonly WorkspaceServer _workspace;
+    private readonly ConnectionGuard _guard;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _disposing = new();
@@ -64,7 +66,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     private DateTimeOffset? _lastErrorAt;
 
     public McpServerConnection(McpServerSpec spec, ConfiguredSecrets secrets, McpSupervisionOptions supervision, ILoggerFactory loggerFactory,
-        WorkspaceServer workspace)
+        WorkspaceServer workspace, ConnectionGuard guard)
     {
         _spec = spec;
         _secrets = secrets;
@@ -73,6 +75,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
         _redactor = new SecretRedactor(spec, secrets);
         _loggerFactory = loggerFactory;
         _workspace = workspace;
+        _guard = guard;
         _logger = loggerFactory.CreateLogger<McpServerConnection>();
         CallTimeout = TimeSpan.FromSeconds(Math.Clamp(spec.CallTimeoutSeconds, 1, McpServerSpec.MaxCallTimeoutSeconds));
     }
@@ -459,9 +462,14 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                     TransportMode = _spec.Transport == McpTransport.Sse ? HttpTransportMode.Sse : HttpTransportMode.AutoDetect,
                     ConnectionTimeout = ConnectTimeout,
                 };
-                return Credentials() is { } credentials
-                    ? new HttpClientTransport(options, new HttpClient(new McpAuthHandler(credentials, new SocketsHttpHandler())), _loggerFactory, ownsHttpClient: true)
-                    : new HttpClientTransport(options, _loggerFactory);
+                // Never the SDK's own client: it would follow a redirect anywhere.
+                HttpMessageHandler handler = _guard.CreateHandler();
+                if (Credentials() is { } credentials)
+                {
+                    handler = new McpAuthHandler(credentials, handler);
+                }
+
+                return new HttpClientTransport(options, new HttpClient(handler), _loggerFactory, ownsHttpClient: true);
 
             case McpTransport.WebSocket:
                 if (!Uri.TryCreate(_spec.Url, UriKind.Absolute, out var socketEndpoint) || (socketEndpoint.Scheme != Uri.UriSchemeWs && socketEndpoint.Scheme != Uri.UriSchemeWss))
@@ -469,7 +477,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
                     throw new InvalidOperationException($"'{_spec.Url}' is not a ws(s) URL");
                 }
 
-                return new WebSocketClientTransport(_spec.Name, socketEndpoint, Credentials(), _loggerFactory);
+                return new WebSocketClientTransport(_spec.Name, socketEndpoint, Credentials(), _guard.WebSockets, _loggerFactory);
 
             case McpTransport.InProcess:
                 return _workspace.CreateTransport(_spec);
@@ -480,7 +488,7 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     }
 
     /// <summary>The server's credentials, made once per connection so a cached OAuth 2.0 token outlives a reconnect.</summary>
-    private McpCredentials? Credentials() => _credentials ??= McpCredentials.For(_spec.Auth, _secrets, TimeProvider.System);
+    private McpCredentials? Credentials() => _credentials ??= McpCredentials.For(_spec.Auth, _secrets, TimeProvider.System, _guard.Occasional);
 
     /// <summary>
     /// The server said its tools changed: the cached list is forgotten and fetched again at once, so the next turn

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenCode.Runtime.Mcp.Auth;
+using OpenCode.Runtime.Security;
 using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Mcp;
@@ -10,7 +11,8 @@ public static class McpServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ToolCatalog"/>, <see cref="ConfiguredSecrets"/> and <see cref="McpSupervisionOptions"/>
-    /// (singletons, the options read from configuration) and the in-process <see cref="WorkspaceServer"/>. The
+    /// (singletons, the options read from configuration), the <see cref="EndpointPolicy"/> and <see cref="ConnectionGuard"/>
+    /// every MCP HTTP and WebSocket connection goes through, and the in-process <see cref="WorkspaceServer"/>. The
     /// <see cref="McpConnectionGrain"/> itself is found by Orleans in this assembly; besides these, the silo's
     /// <c>IGrainFactory</c>, configuration and logging are all it needs.
     /// </summary>
@@ -19,6 +21,7 @@ public static class McpServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<ToolCatalog>();
         services.TryAddSingleton<ConfiguredSecrets>();
+        services.AddEndpointPolicy();
         services.AddWorkspaceServer();
         services.TryAddSingleton(provider => McpSupervisionOptions.From(provider.GetRequiredService<IConfiguration>()));
         return services;

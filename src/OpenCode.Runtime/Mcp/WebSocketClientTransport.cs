@@ -10,10 +10,11 @@ namespace OpenCode.Runtime.Mcp;
 /// <summary>
 /// An MCP client transport over a WebSocket (<c>ws://</c>, <c>wss://</c>), which the SDK does not ship: each
 /// JSON-RPC message is one text message, the subprotocol <c>mcp</c> is offered, and credentials go in the headers
-/// of the upgrade request (a 401 there renews OAuth 2.0 credentials once).
+/// of the upgrade request (a 401 there renews OAuth 2.0 credentials once). The upgrade goes through
+/// <paramref name="invoker"/>, whose handler decides where it may connect.
 /// </summary>
 internal sealed class WebSocketClientTransport(
-    string name, Uri endpoint, McpCredentials? credentials, ILoggerFactory loggerFactory) : IClientTransport
+    string name, Uri endpoint, McpCredentials? credentials, HttpMessageInvoker invoker, ILoggerFactory loggerFactory) : IClientTransport
 {
     public const string SubProtocol = "mcp";
 
@@ -58,7 +59,7 @@ internal sealed class WebSocketClientTransport(
 
         try
         {
-            await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(endpoint, invoker, cancellationToken).ConfigureAwait(false);
             return socket;
         }
         catch (WebSocketException exception) when (socket.HttpStatusCode is not (0 or HttpStatusCode.SwitchingProtocols))

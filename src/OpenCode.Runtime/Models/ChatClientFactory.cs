@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using OllamaSharp;
 using OpenAI;
 using OpenAI.Chat;
+using OpenCode.Runtime.Security;
 using AnthropicClientOptions = Anthropic.Core.ClientOptions;
 
 namespace OpenCode.Runtime.Models;
@@ -45,24 +46,33 @@ public sealed class ChatClientFactory : IDisposable
     private readonly IHttpMessageHandlerFactory _handlers;
     private readonly ILogger<ChatClientFactory> _logger;
     private readonly ModelClientOptions _options;
+    private readonly EndpointPolicy _policy;
     private volatile bool _disposed;
 
     /// <param name="configuration">Provider credentials and endpoints (<c>Providers:*</c>) and network settings (<c>Models:*</c>).</param>
     /// <param name="handlers">The HTTP client factory's handlers: every client sends through the shared <see cref="HttpClientName"/> handler.</param>
     /// <param name="logger">Logs which clients are built, never a credential.</param>
-    public ChatClientFactory(IConfiguration configuration, IHttpMessageHandlerFactory handlers, ILogger<ChatClientFactory> logger)
+    /// <param name="policy">
+    /// Checks an agent's own endpoint again before a client is built for it: the agent may have been saved under a
+    /// more permissive allow-list.
+    /// </param>
+    public ChatClientFactory(IConfiguration configuration, IHttpMessageHandlerFactory handlers, ILogger<ChatClientFactory> logger, EndpointPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(handlers);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(policy);
         _configuration = configuration;
         _handlers = handlers;
         _logger = logger;
+        _policy = policy;
         _options = ModelClientOptions.From(configuration);
     }
 
     /// <summary>The cached client for <paramref name="endpoint"/>, built on first use.</summary>
-    /// <exception cref="ArgumentException">Unknown provider, missing model name, or an endpoint that is not an absolute http(s) URL.</exception>
+    /// <exception cref="ArgumentException">
+    /// Unknown provider, missing model name, or an endpoint that is not an absolute http(s) URL or that the policy refuses.
+    /// </exception>
     public IChatClient Get(ModelEndpoint endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -104,6 +114,9 @@ public sealed class ChatClientFactory : IDisposable
                 $"Unknown model provider '{key.Provider}'; expected one of: {string.Join(", ", ModelProviders.Known)}.", "endpoint");
         if (string.IsNullOrWhiteSpace(key.Name))
             throw new ArgumentException("A model name is required.", "endpoint");
+        var agentEndpoint = provider == ModelProviders.Ollama ? ParseOllamaHost(key.Endpoint, "model endpoint")?.ToString() : key.Endpoint;
+        if (agentEndpoint is not null && _policy.RefusalFor(agentEndpoint) is { } refusal)
+            throw new ArgumentException($"The model endpoint is not allowed: {refusal}.", "endpoint");
 
         var client = provider switch
         {

@@ -1,18 +1,29 @@
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Security;
 using OpenCode.Runtime.Tools.Workspace;
 
 namespace OpenCode.Runtime.Tools;
 
-/// <summary>Turns an agent's MCP server entry (possibly a reference to an operator-defined server) into a connectable spec.</summary>
-public sealed class McpServerResolver(OperatorMcpServers operatorServers)
+/// <summary>
+/// Turns an agent's MCP server entry (possibly a reference to an operator-defined server) into a connectable spec.
+/// Operator-defined servers are trusted; an agent's own URL or command is checked against the
+/// <see cref="EndpointPolicy"/> again here, as the agent may have been saved under a more permissive one.
+/// </summary>
+public sealed class McpServerResolver(OperatorMcpServers operatorServers, EndpointPolicy policy)
 {
     /// <summary>The spec, or an error message saying why this server cannot be used.</summary>
     public (McpServerSpec? Spec, string? Error) Resolve(McpServerConfig entry)
     {
-        var server = entry.Command is null && entry.Url is null ? operatorServers.Find(entry.Name) : entry;
+        var isReference = entry.Command is null && entry.Url is null;
+        var server = isReference ? operatorServers.Find(entry.Name) : entry;
         if (server is null)
         {
             return (null, $"no operator-defined MCP server named '{entry.Name}'");
+        }
+
+        if (!isReference && Refusal(server) is { } refusal)
+        {
+            return (null, $"not allowed: {refusal}");
         }
 
         var transport = server.Transport ?? InferTransport(server);
@@ -47,6 +58,10 @@ public sealed class McpServerResolver(OperatorMcpServers operatorServers)
             server.Idempotent ?? false);
         return (spec, null);
     }
+
+    private string? Refusal(McpServerConfig server) =>
+        (server.Command is not null ? policy.RefusalForCommand(server.Command) : policy.RefusalFor(server.Url!))
+        ?? (server.Auth?.TokenUrl is { } tokenUrl ? policy.RefusalFor(tokenUrl) : null);
 
     private static string InferTransport(McpServerConfig server) =>
         server.Command is not null ? "stdio"

@@ -127,6 +127,45 @@ public sealed class AgentsApiTests(GatewayFixture fixture)
         Assert.True(problem["errors"]?.AsObject().ContainsKey(field), $"errors should name '{field}': {problem}");
     }
 
+    [Theory]
+    [InlineData("""{ "name": "a", "model": { "provider": "openai", "name": "m", "endpoint": "http://169.254.169.254/latest" } }""", "model.endpoint")]
+    [InlineData("""{ "name": "a", "model": { "provider": "openai", "name": "m", "fallbacks": [ { "provider": "ollama", "name": "x", "endpoint": "http://[::ffff:a9fe:a9fe]/" } ] } }""", "model.fallbacks[0].endpoint")]
+    [InlineData("""{ "name": "a", "model": { "provider": "openai", "name": "m" }, "mcp": { "servers": [ { "name": "s", "url": "http://2852039166/latest" } ] } }""", "mcp.servers[0].url")]
+    [InlineData("""{ "name": "a", "model": { "provider": "openai", "name": "m" }, "mcp": { "servers": [ { "name": "s", "url": "https://internal.example.net/mcp" } ] } }""", "mcp.servers[0].url")]
+    [InlineData("""{ "name": "a", "model": { "provider": "openai", "name": "m" }, "mcp": { "servers": [ { "name": "s", "url": "http://127.0.0.1:1/mcp", "auth": { "type": "oauth2", "tokenUrl": "http://169.254.169.254/token", "clientId": "c", "clientSecretRef": "r" } } ] } }""", "mcp.servers[0].auth.tokenUrl")]
+    public async Task An_endpoint_outside_the_allow_list_is_refused_naming_the_field(string body, string field)
+    {
+        var response = await Client.PostAsync("/agents", Json(body));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "endpoint_not_allowed");
+        Assert.True(problem["errors"]?.AsObject().ContainsKey(field), $"errors should name '{field}': {problem}");
+    }
+
+    [Fact]
+    public async Task A_config_with_broken_rules_and_a_refused_endpoint_is_a_validation_problem_naming_both()
+    {
+        var response = await Client.PostAsync("/agents", Json("""
+            { "name": "a", "model": { "provider": "openai", "name": "m", "temperature": 9, "endpoint": "http://169.254.169.254/" } }
+            """));
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(problem["errors"]!.AsObject().ContainsKey("model.temperature"), problem.ToJsonString());
+        Assert.True(problem["errors"]!.AsObject().ContainsKey("model.endpoint"), problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Without_authentication_loopback_endpoints_and_local_commands_are_allowed_by_default()
+    {
+        var (id, _) = await fixture.CreateAgentAsync($$"""
+            { "mcp": { "servers": [ { "name": "local", "url": "http://localhost:{{fixture.Gateway.BaseUrl.Port}}/mcp" },
+                                    { "name": "socket", "url": "ws://[::1]:3000/filesystem" },
+                                    { "name": "everything", "command": "node", "args": ["server.js"] },
+                                    { "name": "shell", "command": "/bin/sh" } ] } }
+            """);
+
+        Assert.Equal(1, (int?)(await ReadAsync(await Client.GetAsync($"/agents/{id}")))["version"]);
+    }
+
     [Fact]
     public async Task Mcp_server_environment_values_are_write_only()
     {

@@ -45,6 +45,8 @@ public sealed class GatewayFixture : IAsyncLifetime
             [$"Agents__{DefaultAgentId}__model__endpoint"] = Model.BaseUrl.ToString(),
             [$"Agents__{DefaultAgentId}__model__temperature"] = "0.5",
             ["Mcp__Servers__operator-mcp__url"] = Mcp.StreamableHttpUrl.ToString(),
+            // The requirements' example agent names a remote MCP server; without authentication loopback needs no entry.
+            ["Security__AllowedEndpoints__0"] = "https://example.org",
             ["Limits__MaxRequestBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Short streaming timings and a tiny WebSocket send queue, so heartbeats and slow readers show in a test's time.
             ["Streaming__HeartbeatSeconds"] = HeartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),

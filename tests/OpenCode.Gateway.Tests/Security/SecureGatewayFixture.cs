@@ -48,6 +48,8 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
             ["Auth__Jwt__SigningKey"] = SigningKey,
             ["Auth__TicketLifetimeSeconds"] = TicketLifetimeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Auth__Roles__auditor__0"] = "audit:read",
+            // With authentication on, agents may only reach what the operator lists: here, the fake model.
+            ["Security__AllowedEndpoints__0"] = "http://127.0.0.1:*",
         });
         Anonymous.BaseAddress = Gateway.BaseUrl;
     }

@@ -4,6 +4,7 @@ using ModelContextProtocol.Server;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Tools;
 using OpenCode.Testing;
+using OpenCode.Runtime.Tests.Security;
 
 namespace OpenCode.Runtime.Tests.Mcp;
 
@@ -73,7 +74,7 @@ public sealed class McpInFlightCallTests(McpCluster mcp)
         var never = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Ignores cancellation too: the client must not depend on the server giving up.
         server.AddTool(McpServerTool.Create(() => never.Task, new McpServerToolCreateOptions { Name = "hang", Description = "Never answers." }));
-        var resolver = new McpServerResolver(new OperatorMcpServers(new ConfigurationBuilder().Build()));
+        var resolver = new McpServerResolver(new OperatorMcpServers(new ConfigurationBuilder().Build()), TestEndpointPolicies.Create());
         var (spec, _) = resolver.Resolve(new McpServerConfig { Name = "stuck", Url = server.StreamableHttpUrl.ToString(), TimeoutSeconds = 2 });
         var grain = mcp.Connection(spec!);
         Assert.Contains(await grain.ListToolsAsync(spec!), t => t.Name == "hang");
@@ -93,7 +94,7 @@ public sealed class McpInFlightCallTests(McpCluster mcp)
     [Fact]
     public void A_server_entry_without_timeoutSeconds_gets_the_60_s_default()
     {
-        var resolver = new McpServerResolver(new OperatorMcpServers(new ConfigurationBuilder().Build()));
+        var resolver = new McpServerResolver(new OperatorMcpServers(new ConfigurationBuilder().Build()), TestEndpointPolicies.Create());
 
         var (spec, _) = resolver.Resolve(new McpServerConfig { Name = "plain", Url = "http://127.0.0.1:1/mcp" });
 

@@ -3,6 +3,7 @@ using OpenCode.Abstractions;
 using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Tools;
 using OpenCode.Testing;
+using OpenCode.Runtime.Tests.Security;
 
 namespace OpenCode.Runtime.Tests.Mcp;
 
@@ -58,7 +59,7 @@ public sealed class OperatorMcpServerTests(McpCluster mcp)
     public void An_agent_entry_with_only_a_name_is_valid_when_the_operator_declared_it_and_a_400_otherwise()
     {
         var configuration = new Dictionary<string, string?> { ["MCP_SERVERS"] = "filesystem:ws://host:3000" };
-        var validator = new AgentConfigValidator(new OperatorMcpServers(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build()));
+        var validator = new AgentConfigValidator(new OperatorMcpServers(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build()), TestEndpointPolicies.Create());
         AgentConfig Agent(string server) => new()
         {
             Name = "a",
@@ -146,5 +147,5 @@ public sealed class OperatorMcpServerTests(McpCluster mcp)
     }
 
     private static McpServerResolver Resolver(Dictionary<string, string?> configuration) =>
-        new(new OperatorMcpServers(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build()));
+        new(new OperatorMcpServers(new ConfigurationBuilder().AddInMemoryCollection(configuration).Build()), TestEndpointPolicies.Create());
 }

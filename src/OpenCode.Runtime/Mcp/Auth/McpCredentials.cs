@@ -12,7 +12,8 @@ internal abstract class McpCredentials
 
     /// <summary>The credentials <paramref name="auth"/> describes, or null when it is null.</summary>
     /// <exception cref="McpAuthenticationException">The configuration lacks a field or names an unknown type.</exception>
-    public static McpCredentials? For(McpAuthConfig? auth, ConfiguredSecrets secrets, TimeProvider time) => auth?.Type switch
+    /// <param name="tokens">The client OAuth 2.0 token requests go through.</param>
+    public static McpCredentials? For(McpAuthConfig? auth, ConfiguredSecrets secrets, TimeProvider time, HttpClient tokens) => auth?.Type switch
     {
         null => null,
         "bearer" => new SecretHeaderCredentials(AuthHeader.Authorization, "Bearer ", Required(auth.TokenRef, "tokenRef", auth), secrets),
@@ -24,7 +25,8 @@ internal abstract class McpCredentials
             Required(auth.ClientSecretRef, "clientSecretRef", auth),
             auth.Scopes ?? [],
             secrets,
-            time),
+            time,
+            tokens),
         _ => throw new McpAuthenticationException($"'{auth.Type}' is not an authentication type (expected bearer, api_key or oauth2)"),
     };
 

@@ -9,18 +9,13 @@ namespace OpenCode.Runtime.Mcp.Auth;
 /// secret (HTTP Basic, §2.3.1), cached until shortly before it expires, fetched again then or when the MCP server
 /// rejects it. Concurrent callers share one fetch.
 /// </summary>
+/// <param name="tokens">The client token requests go through (shared; a redirect is not followed).</param>
 internal sealed class OAuth2ClientCredentials(
-    Uri tokenUrl, string clientId, string clientSecretRef, IReadOnlyList<string> scopes, ConfiguredSecrets secrets, TimeProvider time)
+    Uri tokenUrl, string clientId, string clientSecretRef, IReadOnlyList<string> scopes, ConfiguredSecrets secrets, TimeProvider time, HttpClient tokens)
     : McpCredentials
 {
     /// <summary>The most a token is renewed ahead of its expiry (a tenth of its lifetime when that is shorter).</summary>
     internal static readonly TimeSpan MaxRenewalMargin = TimeSpan.FromSeconds(30);
-
-    // Token requests are rare and go to a handful of endpoints: one pooled client for the process.
-    private static readonly HttpClient TokenClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-    {
-        Timeout = TimeSpan.FromSeconds(30),
-    };
 
     private readonly SemaphoreSlim _fetching = new(1, 1);
     private volatile CachedToken? _token;
@@ -82,7 +77,7 @@ internal sealed class OAuth2ClientCredentials(
         HttpResponseMessage response;
         try
         {
-            response = await TokenClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await tokens.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is HttpRequestException || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {

@@ -6,6 +6,8 @@ using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Mcp;
 using OpenCode.Runtime.Tools;
 using OpenCode.Runtime.Tools.Workspace;
+using OpenCode.Runtime.Security;
+using OpenCode.Runtime.Tests.Security;
 
 namespace OpenCode.Runtime.Tests.Tools.Workspace;
 
@@ -13,6 +15,7 @@ namespace OpenCode.Runtime.Tests.Tools.Workspace;
 public sealed class WorkspaceServerTests : IDisposable
 {
     private static readonly ConfiguredSecrets NoSecrets = new(new ConfigurationBuilder().Build());
+    private static readonly ConnectionGuard Guard = new(TestEndpointPolicies.Create());
 
     private readonly TempWorkspace _workspace = new();
 
@@ -31,7 +34,7 @@ public sealed class WorkspaceServerTests : IDisposable
     public void OPENCODE_WORKSPACE_makes_workspace_an_operator_server_that_resolves_to_the_in_process_transport()
     {
         var configuration = Configuration(new() { [WorkspaceOptions.RootVariable] = _workspace.Root });
-        var resolver = new McpServerResolver(new OperatorMcpServers(configuration));
+        var resolver = new McpServerResolver(new OperatorMcpServers(configuration), TestEndpointPolicies.Create());
 
         var (spec, error) = resolver.Resolve(new McpServerConfig { Name = "workspace" });
 
@@ -80,7 +83,7 @@ public sealed class WorkspaceServerTests : IDisposable
     public async Task The_connection_the_grain_holds_lists_qualified_tools_and_calls_them_over_the_in_process_transport()
     {
         _workspace.Write("readme.md", "hello workspace");
-        await using var connection = new McpServerConnection(TempWorkspace.Spec, NoSecrets, new McpSupervisionOptions(), NullLoggerFactory.Instance, _workspace.Server());
+        await using var connection = new McpServerConnection(TempWorkspace.Spec, NoSecrets, new McpSupervisionOptions(), NullLoggerFactory.Instance, _workspace.Server(), Guard);
 
         var tools = await connection.ListToolsAsync(CancellationToken.None);
         var read = await connection.CallToolAsync("read_file", """{"path":"readme.md"}""", CancellationToken.None);
@@ -96,7 +99,7 @@ public sealed class WorkspaceServerTests : IDisposable
     public async Task A_workspace_spec_on_a_silo_without_the_workspace_is_an_unavailable_server()
     {
         var off = new WorkspaceServer(new WorkspaceOptions(), NullLoggerFactory.Instance);
-        await using var connection = new McpServerConnection(TempWorkspace.Spec, NoSecrets, new McpSupervisionOptions(), NullLoggerFactory.Instance, off);
+        await using var connection = new McpServerConnection(TempWorkspace.Spec, NoSecrets, new McpSupervisionOptions(), NullLoggerFactory.Instance, off, Guard);
 
         var listing = await Assert.ThrowsAsync<McpServerUnavailableException>(() => connection.ListToolsAsync(CancellationToken.None));
 
@@ -106,7 +109,7 @@ public sealed class WorkspaceServerTests : IDisposable
     [Fact]
     public void Agents_cannot_declare_the_in_process_transport_themselves()
     {
-        var validator = new AgentConfigValidator(new OperatorMcpServers(Configuration([])));
+        var validator = new AgentConfigValidator(new OperatorMcpServers(Configuration([])), TestEndpointPolicies.Create());
         var config = new AgentConfig
         {
             Name = "a",
