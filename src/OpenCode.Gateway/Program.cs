@@ -22,6 +22,7 @@ app.MapConversationsApi();
 app.MapConversationEventsApi();
 app.MapWebSocketApi();
 app.MapMcpServersApi();
+app.MapAuditApi();
 
 app.Run();
 

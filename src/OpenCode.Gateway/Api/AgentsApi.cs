@@ -28,14 +28,14 @@ public static class AgentsApi
         return app;
     }
 
-    public static async Task<Results<Created<AgentView>, ProblemHttpResult>> CreateAsync(JsonNode? body, [AsParameters] ApiContext api)
+    public static async Task<Results<Created<AgentView>, ProblemHttpResult>> CreateAsync(JsonNode? body, [AsParameters] ApiContext api, AuditTrail audit)
     {
-        var created = await CreateAgentAsync(body, "body", api);
+        var created = await CreateAgentAsync(body, "body", api, audit);
         return TypedResults.Created($"/agents/{created.Id}", created);
     }
 
     /// <summary>Creates an agent from its configuration (bare or <c>{"agent": {...}}</c>) read from <paramref name="source"/> (HTTP and WebSocket).</summary>
-    public static async Task<AgentView> CreateAgentAsync(JsonNode? body, string source, ApiContext api)
+    public static async Task<AgentView> CreateAgentAsync(JsonNode? body, string source, ApiContext api, AuditTrail audit)
     {
         var config = OperatorAgents.ParseAgent(body, source);
         if (config.Id is not null && !AgentConfigValidator.IsValidId(config.Id))
@@ -44,7 +44,9 @@ public static class AgentsApi
         }
 
         var id = config.Id ?? "agent-" + Guid.NewGuid().ToString("N")[..12];
-        return AgentView.From(await Agent(api, id).CreateAsync(config with { Id = id }));
+        var agent = await Agent(api, id).CreateAsync(config with { Id = id });
+        await audit.AgentCreatedAsync(api.Caller, agent);
+        return AgentView.From(agent);
     }
 
     public static async Task<Ok<AgentList>> ListAsync([AsParameters] ApiContext api) => TypedResults.Ok(await ListAgentsAsync(api));
@@ -61,7 +63,7 @@ public static class AgentsApi
             ? AgentView.From(agent)
             : throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found.");
 
-    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string agentId, JsonNode? body, [AsParameters] ApiContext api)
+    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string agentId, JsonNode? body, [AsParameters] ApiContext api, AuditTrail audit)
     {
         var config = OperatorAgents.ParseAgent(body, "body");
         if (config.Id is not null && config.Id != agentId)
@@ -69,11 +71,21 @@ public static class AgentsApi
             return Problems.Validation("id", $"the body's id '{config.Id}' differs from the URL's '{agentId}'");
         }
 
-        return TypedResults.Ok(AgentView.From(await Agent(api, agentId).UpdateAsync(config with { Id = agentId })));
+        var agent = await Agent(api, agentId).UpdateAsync(config with { Id = agentId });
+        await audit.AgentUpdatedAsync(api.Caller, agent);
+        return TypedResults.Ok(AgentView.From(agent));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string agentId, [AsParameters] ApiContext api) =>
-        await Agent(api, agentId).DeleteAsync() ? TypedResults.NoContent() : NotFound(agentId);
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string agentId, [AsParameters] ApiContext api, AuditTrail audit)
+    {
+        if (!await Agent(api, agentId).DeleteAsync())
+        {
+            return NotFound(agentId);
+        }
+
+        await audit.AgentDeletedAsync(api.Caller, agentId);
+        return TypedResults.NoContent();
+    }
 
     public static async Task<Results<Ok<AgentToolsView>, ProblemHttpResult>> ListToolsAsync(
         string agentId, [AsParameters] ApiContext api, AgentTools agentTools, CancellationToken cancellationToken)
