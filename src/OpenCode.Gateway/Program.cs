@@ -26,6 +26,7 @@ app.MapConversationsApi();
 app.MapConversationEventsApi();
 app.MapWebSocketApi();
 app.MapMcpServersApi();
+app.MapAuditApi();
 
 app.Run();
 

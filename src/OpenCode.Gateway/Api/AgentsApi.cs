@@ -29,14 +29,14 @@ public static class AgentsApi
         return app;
     }
 
-    public static async Task<Results<Created<AgentView>, ProblemHttpResult>> CreateAsync(JsonNode? body, [AsParameters] ApiContext api)
+    public static async Task<Results<Created<AgentView>, ProblemHttpResult>> CreateAsync(JsonNode? body, [AsParameters] ApiContext api, AuditTrail audit)
     {
-        var created = await CreateAgentAsync(body, "body", api);
+        var created = await CreateAgentAsync(body, "body", api, audit);
         return TypedResults.Created($"/agents/{created.Id}", created);
     }
 
     /// <summary>Creates an agent from its configuration (bare or <c>{"agent": {...}}</c>) read from <paramref name="source"/> (HTTP and WebSocket).</summary>
-    public static async Task<AgentView> CreateAgentAsync(JsonNode? body, string source, ApiContext api)
+    public static async Task<AgentView> CreateAgentAsync(JsonNode? body, string source, ApiContext api, AuditTrail audit)
     {
         api.Demand(Permissions.AgentsWrite);
         var config = OperatorAgents.ParseAgent(body, source);
@@ -46,7 +46,9 @@ public static class AgentsApi
         }
 
         var id = config.Id ?? "agent-" + Guid.NewGuid().ToString("N")[..12];
-        return AgentView.From(await Agent(api, id).CreateAsync(config with { Id = id }));
+        var agent = await Agent(api, id).CreateAsync(config with { Id = id });
+        await audit.AgentCreatedAsync(api.Caller, agent);
+        return AgentView.From(agent);
     }
 
     public static async Task<Ok<AgentList>> ListAsync([AsParameters] ApiContext api) => TypedResults.Ok(await ListAgentsAsync(api));
@@ -76,7 +78,7 @@ public static class AgentsApi
     public static async Task<AgentSnapshot?> VisibleAgentAsync(ApiContext api, string agentId) =>
         await Agent(api, agentId).GetAsync() is { } agent && AgentAccessPolicy.Allows(api, agent.Config) ? agent : null;
 
-    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string agentId, JsonNode? body, [AsParameters] ApiContext api)
+    public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string agentId, JsonNode? body, [AsParameters] ApiContext api, AuditTrail audit)
     {
         api.Demand(Permissions.AgentsWrite);
         var config = OperatorAgents.ParseAgent(body, "body");
@@ -85,13 +87,21 @@ public static class AgentsApi
             return Problems.Validation("id", $"the body's id '{config.Id}' differs from the URL's '{agentId}'");
         }
 
-        return TypedResults.Ok(AgentView.From(await Agent(api, agentId).UpdateAsync(config with { Id = agentId })));
+        var agent = await Agent(api, agentId).UpdateAsync(config with { Id = agentId });
+        await audit.AgentUpdatedAsync(api.Caller, agent);
+        return TypedResults.Ok(AgentView.From(agent));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string agentId, [AsParameters] ApiContext api)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string agentId, [AsParameters] ApiContext api, AuditTrail audit)
     {
         api.Demand(Permissions.AgentsWrite);
-        return await Agent(api, agentId).DeleteAsync() ? TypedResults.NoContent() : NotFound(agentId);
+        if (!await Agent(api, agentId).DeleteAsync())
+        {
+            return NotFound(agentId);
+        }
+
+        await audit.AgentDeletedAsync(api.Caller, agentId);
+        return TypedResults.NoContent();
     }
 
     public static async Task<Results<Ok<AgentToolsView>, ProblemHttpResult>> ListToolsAsync(

@@ -19,7 +19,7 @@ public static class ApiKeysApi
     }
 
     public static async Task<Results<Created<IssuedApiKeyView>, ProblemHttpResult>> IssueAsync(
-        IssueApiKeyRequest request, [AsParameters] ApiContext api, RoleCatalog roles, TimeProvider clock)
+        IssueApiKeyRequest request, [AsParameters] ApiContext api, RoleCatalog roles, AuditTrail audit, TimeProvider clock)
     {
         api.Demand(Permissions.ApiKeysManage);
         var errors = new List<FieldError>();
@@ -72,6 +72,7 @@ public static class ApiKeysApi
             CreatedBy = api.Caller.User,
         });
         await api.Grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).AddAsync(hash, info);
+        await audit.ApiKeyIssuedAsync(api.Caller, info);
         return TypedResults.Created($"/admin/api-keys/{info.Id}", IssuedApiKeyView.From(info, key));
     }
 
@@ -82,11 +83,15 @@ public static class ApiKeysApi
             await api.Grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).ListAsync(tenant ?? api.Caller.Tenant)));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string keyId, [AsParameters] ApiContext api)
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string keyId, [AsParameters] ApiContext api, AuditTrail audit)
     {
         api.Demand(Permissions.ApiKeysManage);
-        return await api.Grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).RevokeAsync(keyId) is null
-            ? Problems.For(ErrorCodes.ApiKeyNotFound, $"API key '{keyId}' was not found.")
-            : TypedResults.NoContent();
+        if (await api.Grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).RevokeAsync(keyId) is not { } revoked)
+        {
+            return Problems.For(ErrorCodes.ApiKeyNotFound, $"API key '{keyId}' was not found.");
+        }
+
+        await audit.ApiKeyRevokedAsync(api.Caller, revoked);
+        return TypedResults.NoContent();
     }
 }

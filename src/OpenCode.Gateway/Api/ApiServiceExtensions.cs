@@ -7,7 +7,7 @@ public static class ApiServiceExtensions
 {
     public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
 
-    /// <summary>JSON rules, problem details for every error, OpenAPI and request limits.</summary>
+    /// <summary>JSON rules, problem details for every error, OpenAPI, request limits and the audit trail of admin actions.</summary>
     public static WebApplicationBuilder AddOpenCodeApi(this WebApplicationBuilder builder)
     {
         var maxBody = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes);
@@ -27,6 +27,7 @@ public static class ApiServiceExtensions
         });
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<AuditTrail>();
         return builder;
     }
 }

@@ -196,15 +196,43 @@ public static class ConversationsApi
         TypedResults.Ok(new ApprovalListView([.. (await Conversation(api, conversationId).GetApprovalsAsync()).Select(ApprovalView.From)]));
 
     public static async Task<Results<Ok<MessageView>, Accepted<WaitingApprovalView>, ProblemHttpResult>> AnswerAsync(
-        string conversationId, string approvalId, AnswerApprovalRequest request, [AsParameters] ApiContext api, CancellationToken cancellationToken) =>
-        TurnResult(conversationId, await AnswerApprovalAsync(api, conversationId, approvalId, request.Decision, cancellationToken));
+        string conversationId,
+        string approvalId,
+        AnswerApprovalRequest request,
+        [AsParameters] ApiContext api,
+        AuditTrail audit,
+        CancellationToken cancellationToken) =>
+        TurnResult(conversationId, await AnswerApprovalAsync(api, audit, conversationId, approvalId, request.Decision, cancellationToken));
 
-    /// <summary>Answers an approval and waits for the turn to end or pause again (HTTP and WebSocket).</summary>
-    public static Task<TurnOutcome> AnswerApprovalAsync(
-        ApiContext api, string conversationId, string approvalId, string? decision, CancellationToken cancellationToken) =>
-        ApprovalDecisions.IsAnswer(decision)
-            ? Conversation(api, conversationId).AnswerApprovalAsync(approvalId, decision!, cancellationToken)
-            : throw Invalid("decision", "must be once, always or reject");
+    /// <summary>
+    /// Answers an approval and waits for the turn to end or pause again (HTTP and WebSocket). The answer is audited
+    /// once the conversation took it, at the time it was given, so it comes before the call it let run.
+    /// </summary>
+    public static async Task<TurnOutcome> AnswerApprovalAsync(
+        ApiContext api, AuditTrail audit, string conversationId, string approvalId, string? decision, CancellationToken cancellationToken)
+    {
+        if (!ApprovalDecisions.IsAnswer(decision))
+        {
+            throw Invalid("decision", "must be once, always or reject");
+        }
+
+        var conversation = Conversation(api, conversationId);
+        var answeredAt = audit.Now;
+        TurnOutcome outcome;
+        try
+        {
+            outcome = await conversation.AnswerApprovalAsync(approvalId, decision!, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away while the turn went on: the conversation takes an answer before it waits for the turn.
+            await audit.ApprovalAnsweredAsync(api.Caller, conversationId, approvalId, decision!, answeredAt);
+            throw;
+        }
+
+        await audit.ApprovalAnsweredAsync(api.Caller, conversationId, approvalId, decision!, answeredAt);
+        return outcome;
+    }
 
     public static async Task<Results<Ok<MessageListView>, ProblemHttpResult>> ListMessagesAsync(
         string conversationId, string? before, int? limit, [AsParameters] ApiContext api)

@@ -29,7 +29,7 @@ public static class WebSocketApi
     }
 
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
-        [AsParameters] ApiContext api, IConfiguration configuration, IOptions<StreamingOptions> options, ILogger<WebSocketConnection> logger)
+        [AsParameters] ApiContext api, AuditTrail audit, IConfiguration configuration, IOptions<StreamingOptions> options, ILogger<WebSocketConnection> logger)
     {
         if (!api.Http.WebSockets.IsWebSocketRequest)
         {
@@ -37,7 +37,7 @@ public static class WebSocketApi
         }
 
         using var socket = await api.Http.WebSockets.AcceptWebSocketAsync();
-        await new WebSocketConnection(socket, api, configuration, options.Value, logger).RunAsync();
+        await new WebSocketConnection(socket, api, audit, configuration, options.Value, logger).RunAsync();
         return TypedResults.Empty;
     }
 }

@@ -39,6 +39,7 @@ public sealed partial class WebSocketConnection
 
     private readonly WebSocket _socket;
     private readonly ApiContext _api;
+    private readonly AuditTrail _audit;
     private readonly IConfiguration _configuration;
     private readonly WebSocketStreamingOptions _options;
     private readonly TimeSpan _wait;
@@ -48,10 +49,11 @@ public sealed partial class WebSocketConnection
     private readonly ConversationSubscriptions _subscriptions;
     private readonly SemaphoreSlim _requestSlots;
 
-    public WebSocketConnection(WebSocket socket, ApiContext api, IConfiguration configuration, StreamingOptions options, ILogger logger)
+    public WebSocketConnection(WebSocket socket, ApiContext api, AuditTrail audit, IConfiguration configuration, StreamingOptions options, ILogger logger)
     {
         _socket = socket;
         _api = api;
+        _audit = audit;
         _configuration = configuration;
         _options = options.WebSocket;
         _wait = options.Heartbeat;
@@ -230,7 +232,7 @@ public sealed partial class WebSocketConnection
                     Capabilities = new { Methods, Events },
                 }, null);
             case "agents.create":
-                return (await AgentsApi.CreateAgentAsync(request.ParamsNode(), "params", _api), null);
+                return (await AgentsApi.CreateAgentAsync(request.ParamsNode(), "params", _api, _audit), null);
             case "agents.get":
                 return (await AgentsApi.GetAgentAsync(request.RequiredString("agentId"), _api), null);
             case "agents.list":
@@ -280,7 +282,7 @@ public sealed partial class WebSocketConnection
     private async Task<object> ReplyAsync(WebSocketRequest request, CancellationToken cancellationToken)
     {
         var outcome = await ConversationsApi.AnswerApprovalAsync(
-            _api, request.RequiredString("conversationId"), request.RequiredString("approvalId"), request.OptionalString("decision"), cancellationToken);
+            _api, _audit, request.RequiredString("conversationId"), request.RequiredString("approvalId"), request.OptionalString("decision"), cancellationToken);
         if (outcome.Error is { } error)
         {
             throw new OpenCodeException(error.Code, error.Message);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Agents;
+using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Tools;
 using Orleans.Concurrency;
 using Orleans.Storage;
@@ -27,6 +28,7 @@ namespace OpenCode.Runtime.Conversations;
 public sealed partial class ConversationGrain(
     [PersistentState("conversation", OpenCodeStorage.Name)] IPersistentState<ConversationState> state,
     TurnLoop turnLoop,
+    ToolCallAudit toolCallAudit,
     TokenCounter tokens,
     TimeProvider clock,
     IOptions<TurnReminderOptions> reminderOptions,
@@ -70,6 +72,9 @@ public sealed partial class ConversationGrain(
 
     /// <summary>A write failed: memory may be ahead of storage, so nothing more runs on this activation.</summary>
     private bool _broken;
+
+    /// <summary>Audit records of tool calls that reached their final status, appended by the next checkpoint.</summary>
+    private readonly List<AuditEntry> _unrecordedCalls = [];
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -629,8 +634,16 @@ public sealed partial class ConversationGrain(
         }
     }
 
-    /// <summary>Logs an event of the turn in flight (the event's own turn id, if set, wins).</summary>
-    private void Emit(ConversationEvent e) => Events.Append(e, state.State.Turn?.TurnId);
+    /// <summary>Logs an event of the turn in flight (the event's own turn id, if set, wins); a finished tool call is also audited.</summary>
+    private void Emit(ConversationEvent e)
+    {
+        if (e is { Type: ConversationEventTypes.ToolCallCompleted, Call: { } call })
+        {
+            _unrecordedCalls.Add(toolCallAudit.Record(Key, state.State.Owner, e.TurnId ?? state.State.Turn?.TurnId, call));
+        }
+
+        Events.Append(e, state.State.Turn?.TurnId);
+    }
 
     private async Task<TurnOutcome> CancelledOutcomeAsync()
     {
@@ -839,8 +852,8 @@ public sealed partial class ConversationGrain(
         ?? throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{state.State.AgentId}' version {state.State.AgentVersion} was not found.");
 
     /// <summary>
-    /// Spills full history pages, then writes the head. A failed write leaves memory ahead of storage, so
-    /// the activation is dropped and the next call reloads what storage holds.
+    /// Appends the audit records of finished tool calls, spills full history pages, then writes the head. A failed
+    /// write leaves memory ahead of storage, so the activation is dropped and the next call reloads what storage holds.
     /// </summary>
     private async Task CheckpointAsync()
     {
@@ -849,6 +862,14 @@ public sealed partial class ConversationGrain(
         {
             // Nothing of a turn is durable before the reminder that would resume it is.
             await _turnReminder;
+            // A call's final status is not durable before its audit record is (see ToolCallAudit).
+            if (_unrecordedCalls.Count > 0)
+            {
+                var records = _unrecordedCalls.ToArray();
+                await toolCallAudit.AppendAsync(records);
+                _unrecordedCalls.RemoveRange(0, records.Length);
+            }
+
             await History.SpillAsync();
             await Events.SpillAsync();
             var written = state.State.LastSeq;

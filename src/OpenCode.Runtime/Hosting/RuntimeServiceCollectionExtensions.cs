@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenCode.Runtime.Agents;
+using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Conversations;
 using OpenCode.Runtime.Mcp;
 using OpenCode.Runtime.Models;
@@ -10,7 +11,7 @@ namespace OpenCode.Runtime;
 
 public static class RuntimeServiceCollectionExtensions
 {
-    /// <summary>The services the grains use: agents, the turn loop, models and MCP tools.</summary>
+    /// <summary>The services the grains use: agents, the turn loop, models and MCP tools (the profile adds the audit log).</summary>
     public static IServiceCollection AddOpenCodeRuntime(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
@@ -19,6 +20,7 @@ public static class RuntimeServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TokenizerPreload>();
         services.AddSingleton<ContextWindow>();
         services.AddSingleton<TurnLoop>();
+        services.AddSingleton<ToolCallAudit>();
         services.AddSingleton<OperatorMcpServers>();
         services.AddSingleton<McpServerResolver>();
         services.AddSingleton<AgentTools>();

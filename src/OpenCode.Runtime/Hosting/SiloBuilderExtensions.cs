@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Conversations;
 using OpenCode.Runtime.Persistence;
 using Orleans.Configuration;
@@ -21,7 +22,7 @@ public static class SiloBuilderExtensions
     /// The silo of either profile. Embedded (the default): one silo with localhost clustering and grain state in a
     /// SQLite file under the data directory, reminders in another, so agents, conversations and unfinished turns survive restarts. Cluster (when
     /// <see cref="ClusterProfile"/> finds both connection strings): membership in Redis, grain state and reminders
-    /// in PostgreSQL, any number of silos.
+    /// in PostgreSQL, any number of silos. The audit log is a table of the grain state's store in either.
     /// </summary>
     public static ISiloBuilder UseOpenCodeSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -47,6 +48,7 @@ public static class SiloBuilderExtensions
         // grains and leaves membership (the others take over its grains at once, not after a failure detection),
         // then HTTP stops.
         silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(orleans.GetValue("ShutdownTimeoutSeconds", DefaultShutdownTimeoutSeconds)));
+        silo.Services.Configure<AuditOptions>(o => o.IncludePayloads = configuration.GetValue("Audit:IncludePayloads", false));
         silo.Services.AddOpenCodeRuntime();
         return silo;
     }
@@ -66,6 +68,7 @@ public static class SiloBuilderExtensions
             clusterId: ClusterId(orleans));
         silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = IPAddress.Loopback);
         silo.AddSqliteGrainStorage(OpenCodeStorage.Name, o => o.DatabasePath = Path.Combine(DataDirectory(configuration), "opencode.db"));
+        silo.Services.AddSqliteAuditLog(OpenCodeStorage.Name);
         silo.UseSqliteReminderService(o => o.DatabasePath = Path.Combine(DataDirectory(configuration), "reminders.db"));
     }
 

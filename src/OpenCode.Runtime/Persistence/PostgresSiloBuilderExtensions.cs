@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenCode.Runtime.Audit;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Serialization;
@@ -14,13 +15,14 @@ public static class PostgresSiloBuilderExtensions
 
     /// <summary>
     /// Grain state (as storage <paramref name="storageName"/>) and reminders on PostgreSQL through the Orleans ADO.NET
-    /// providers, with this project's schema applied at start-up (<see cref="PostgresSchema"/>).
+    /// providers, and the audit log beside them, with this project's schema applied at start-up (<see cref="PostgresSchema"/>).
     /// </summary>
     public static ISiloBuilder AddPostgresPersistence(this ISiloBuilder silo, string storageName, string connectionString)
     {
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new PostgresSchema(connectionString, sp.GetRequiredService<ILogger<PostgresSchema>>()));
         silo.Services.AddPostgresGrainStorage(storageName, connectionString);
+        silo.Services.AddPostgresAuditLog(connectionString);
         // A failed write reaches the caller wrapped around the NpgsqlException, often from another silo: Orleans
         // serializes exceptions only from namespaces it is told to, and would otherwise answer with a codec error.
         silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));

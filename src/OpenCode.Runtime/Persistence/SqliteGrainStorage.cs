@@ -148,7 +148,8 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
         grainState.RecordExists = false;
     }
 
-    private SqliteStateStore Store =>
+    /// <summary>The open database file; the embedded profile's audit log shares it (<see cref="Audit.SqliteAuditLog"/>).</summary>
+    internal SqliteStateStore Store =>
         Volatile.Read(ref _store) ?? throw new InvalidOperationException(
             $"SQLite grain storage '{_name}' is not started: it opens at silo start (or call {nameof(StartAsync)}).");
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using OpenCode.Runtime.Audit;
 
 namespace OpenCode.Runtime.Persistence;
 
@@ -21,7 +22,8 @@ internal readonly record struct WriteOutcome(bool Succeeded, long Version, long?
 
 /// <summary>
 /// The SQLite file behind <see cref="SqliteGrainStorage"/>: one table keyed by
-/// (state name, grain id) with an integer version and a payload blob.
+/// (state name, grain id) with an integer version and a payload blob, and the audit log's table
+/// (<see cref="SqliteAuditTable"/>), whose appends join the same group commits.
 /// </summary>
 /// <remarks>
 /// All writes go through one writer connection. A writer that finds it free commits its own
@@ -145,6 +147,7 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
             }
 
             ExecuteNonQuery(connection, Schema);
+            ExecuteNonQuery(connection, SqliteAuditTable.Schema);
             ExecuteNonQuery(connection, "PRAGMA wal_autocheckpoint = 0;");
             var writer = new WriteSession(connection);
             LogOpened(logger, path, options.SynchronousFull ? "FULL" : "NORMAL");
@@ -160,7 +163,19 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
     }
 
     /// <summary>Reads a row, or null when none exists.</summary>
-    public async ValueTask<StoredState?> ReadAsync(string stateName, string grainId, CancellationToken cancellationToken)
+    public ValueTask<StoredState?> ReadAsync(string stateName, string grainId, CancellationToken cancellationToken) =>
+        ReadAsync(static (session, key) => session.Read(key.stateName, key.grainId), (stateName, grainId), cancellationToken);
+
+    /// <summary>A page of audit records (one more than the page holds, see <see cref="SqliteAuditTable.Query"/>).</summary>
+    public ValueTask<List<AuditEntry>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken) =>
+        ReadAsync(static (session, query) => session.QueryAudit(query), query, cancellationToken);
+
+    /// <summary>Appends an audit record in the next group commit; returns its id once committed.</summary>
+    public async Task<long> AppendAuditAsync(AuditEntry entry) =>
+        (await Enqueue(new WriteRequest(WriteKind.AuditAppend, "", "", null, null) { AuditEntry = entry }).ConfigureAwait(false)).Version;
+
+    /// <summary>Runs <paramref name="read"/> on an idle read connection (opening one when all are in use and a slot is free).</summary>
+    private async ValueTask<T> ReadAsync<TArgument, T>(Func<ReadSession, TArgument, T> read, TArgument argument, CancellationToken cancellationToken)
     {
         await _readSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         ReadSession? session = null;
@@ -169,7 +184,7 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
             // Checked while holding a slot: DisposeAsync takes every slot before closing readers.
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             session = _idleReaders.TryTake(out var idle) ? idle : new ReadSession(OpenConnection(_connectionString, _options));
-            return session.Read(stateName, grainId);
+            return read(session, argument);
         }
         catch
         {
@@ -366,9 +381,13 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
             _writer.Begin.ExecuteNonQuery();
             foreach (var request in batch)
             {
-                request.Outcome = request.Kind == WriteKind.Upsert
-                    ? _writer.Upsert(request.StateName, request.GrainId, request.ExpectedVersion, request.Payload!, now)
-                    : _writer.Delete(request.StateName, request.GrainId, request.ExpectedVersion);
+                request.Outcome = request.Kind switch
+                {
+                    WriteKind.Upsert => _writer.Upsert(request.StateName, request.GrainId, request.ExpectedVersion, request.Payload!, now),
+                    WriteKind.Delete => _writer.Delete(request.StateName, request.GrainId, request.ExpectedVersion),
+                    // The "version" of an append is the new record's id.
+                    _ => WriteOutcome.Success(_writer.AppendAudit(request.AuditEntry!)),
+                };
             }
 
             _writer.Commit.ExecuteNonQuery();
@@ -461,6 +480,7 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
     {
         Upsert,
         Delete,
+        AuditAppend,
     }
 
     private sealed class WriteRequest(WriteKind kind, string stateName, string grainId, long? expectedVersion, byte[]? payload)
@@ -470,6 +490,7 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
         public string GrainId { get; } = grainId;
         public long? ExpectedVersion { get; } = expectedVersion;
         public byte[]? Payload { get; } = payload;
+        public AuditEntry? AuditEntry { get; init; }
         public WriteOutcome Outcome { get; set; }
         public TaskCompletionSource<WriteOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -483,6 +504,7 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
         private readonly SqliteCommand _delete;
         private readonly SqliteCommand _selectVersion;
         private readonly SqliteCommand _rollback;
+        private readonly SqliteCommand _appendAudit;
 
         public WriteSession(SqliteConnection connection)
         {
@@ -496,6 +518,7 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
             _update = Prepare(connection, UpdateSql, ("$state", SqliteType.Text), ("$grain", SqliteType.Text), ("$payload", SqliteType.Blob), ("$now", SqliteType.Integer), ("$version", SqliteType.Integer));
             _delete = Prepare(connection, DeleteSql, ("$state", SqliteType.Text), ("$grain", SqliteType.Text), ("$version", SqliteType.Integer));
             _selectVersion = Prepare(connection, SelectVersionSql, ("$state", SqliteType.Text), ("$grain", SqliteType.Text));
+            _appendAudit = Prepare(connection, SqliteAuditTable.InsertSql, SqliteAuditTable.InsertParameters);
         }
 
         public SqliteCommand Begin { get; }
@@ -538,6 +561,8 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
                 : WriteOutcome.Conflict(SelectVersion(_selectVersion, stateName, grainId));
         }
 
+        public long AppendAudit(AuditEntry entry) => SqliteAuditTable.Insert(_appendAudit, entry);
+
         public void TryRollback()
         {
             try
@@ -559,6 +584,7 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
             _update.Dispose();
             _delete.Dispose();
             _selectVersion.Dispose();
+            _appendAudit.Dispose();
             _connection.Dispose();
         }
     }
@@ -596,6 +622,8 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
 
             return new StoredState(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1));
         }
+
+        public List<AuditEntry> QueryAudit(AuditQuery query) => SqliteAuditTable.Query(_connection, query);
 
         public void Dispose()
         {

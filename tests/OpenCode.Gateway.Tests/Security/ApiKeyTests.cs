@@ -26,6 +26,14 @@ public sealed class ApiKeyTests(SecureGatewayFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, (await bot.GetAsync("/agents")).StatusCode);
         var revoked = (await fixture.Admin.GetFromJsonAsync<JsonObject>("/admin/api-keys"))!["keys"]!.AsArray().Single(k => k!["id"]!.GetValue<string>() == id)!;
         Assert.NotNull(revoked["revokedAt"]);
+
+        // Both are in the audit log, by the key's id and never the key.
+        foreach (var action in new[] { "apikey.issued", "apikey.revoked" })
+        {
+            var audit = await fixture.Admin.GetStringAsync($"/admin/audit?action={action}");
+            Assert.Contains(id, audit, StringComparison.Ordinal);
+            Assert.DoesNotContain(key, audit, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

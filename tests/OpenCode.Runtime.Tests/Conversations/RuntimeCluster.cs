@@ -1,4 +1,5 @@
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Conversations;
 using OpenCode.Runtime.Persistence;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,6 +72,7 @@ public sealed class RuntimeCluster : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddSqliteGrainStorage(OpenCodeStorage.Name, o => o.DatabasePath = siloBuilder.Configuration["DatabasePath"]!);
+            siloBuilder.Services.AddSqliteAuditLog(OpenCodeStorage.Name);
             siloBuilder.UseSqliteReminderService(o => o.DatabasePath = Path.ChangeExtension(siloBuilder.Configuration["DatabasePath"]!, ".reminders.db"));
             // Short, so a turn whose silo was killed resumes within the test.
             siloBuilder.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(2));

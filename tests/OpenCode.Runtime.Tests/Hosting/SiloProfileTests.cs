@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Persistence;
 using Orleans.Storage;
 
@@ -19,6 +20,7 @@ public sealed class SiloProfileTests
         using var host = Build([]);
 
         Assert.IsType<SqliteGrainStorage>(host.Services.GetRequiredKeyedService<IGrainStorage>(OpenCodeStorage.Name));
+        Assert.IsType<SqliteAuditLog>(host.Services.GetRequiredService<IAuditLog>());
         Assert.DoesNotContain(host.Services.GetServices<ILifecycleParticipant<ISiloLifecycle>>(), p => p is PostgresSchema);
     }
 
@@ -28,6 +30,7 @@ public sealed class SiloProfileTests
         using var host = Build(new() { ["ConnectionStrings:Postgres"] = Postgres, ["ConnectionStrings:Redis"] = Redis });
 
         Assert.IsType<AdoNetGrainStorage>(host.Services.GetRequiredKeyedService<IGrainStorage>(OpenCodeStorage.Name));
+        Assert.IsType<PostgresAuditLog>(host.Services.GetRequiredService<IAuditLog>());
         Assert.Contains(host.Services.GetServices<ILifecycleParticipant<ISiloLifecycle>>(), p => p is PostgresSchema);
         Assert.Contains("Redis", host.Services.GetRequiredService<IMembershipTable>().GetType().Name, StringComparison.Ordinal);
         Assert.Contains("AdoNet", host.Services.GetRequiredService<IReminderTable>().GetType().Name, StringComparison.Ordinal);

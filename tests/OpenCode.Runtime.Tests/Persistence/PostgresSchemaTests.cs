@@ -30,8 +30,8 @@ public sealed class PostgresSchemaTests : IAsyncLifetime
         var applied = await Schema().ApplyAsync();
 
         Assert.Equal(PostgresSchema.Scripts.Select(s => s.Name), applied);
-        Assert.Equal(["001-orleans-queries.sql", "002-grain-state.sql", "003-reminders.sql"], applied);
-        foreach (var table in new[] { "orleansquery", "opencode_grain_state", "opencode_reminders", "opencode_schema_history" })
+        Assert.Equal(["001-orleans-queries.sql", "002-grain-state.sql", "003-reminders.sql", "004-audit-log.sql"], applied);
+        foreach (var table in new[] { "orleansquery", "opencode_grain_state", "opencode_reminders", "opencode_audit_log", "opencode_schema_history" })
         {
             Assert.True(await _database.ScalarAsync<bool>($"SELECT to_regclass('{table}') IS NOT NULL"), $"no table {table}");
         }

@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using OpenCode.Abstractions;
+using OpenCode.Gateway.Security;
+using OpenCode.Runtime.Audit;
+
+namespace OpenCode.Gateway.Api;
+
+/// <summary>
+/// Records the admin actions callers take through the API, over HTTP and WebSocket alike, in the audit log: the actor is
+/// <see cref="Caller.User"/>, the tenant <see cref="Caller.Tenant"/>. A record is durable before the action's success is
+/// answered; when it cannot be written the request fails (503 when the store is unreachable) though the action was taken.
+/// </summary>
+public sealed class AuditTrail(IAuditLog log, TimeProvider clock)
+{
+    /// <summary>The time to record an action at when it is recorded only once it is over.</summary>
+    public DateTimeOffset Now => clock.GetUtcNow();
+
+    public Task AgentCreatedAsync(Caller caller, AgentSnapshot agent) =>
+        AppendAsync(caller, AuditActions.AgentCreated, AuditResourceTypes.Agent, agent.Id, Now, null, new JsonObject { ["version"] = agent.Version });
+
+    public Task AgentUpdatedAsync(Caller caller, AgentSnapshot agent) =>
+        AppendAsync(caller, AuditActions.AgentUpdated, AuditResourceTypes.Agent, agent.Id, Now, null, new JsonObject { ["version"] = agent.Version });
+
+    public Task AgentDeletedAsync(Caller caller, string agentId) =>
+        AppendAsync(caller, AuditActions.AgentDeleted, AuditResourceTypes.Agent, agentId, Now, null, null);
+
+    /// <summary>Recorded in the issuer's tenant, naming the key's own tenant and roles (never the key).</summary>
+    public Task ApiKeyIssuedAsync(Caller caller, ApiKeyInfo key) =>
+        AppendAsync(caller, AuditActions.ApiKeyIssued, AuditResourceTypes.ApiKey, key.Id, Now, null, new JsonObject
+        {
+            ["tenant"] = key.Tenant,
+            ["user"] = key.User,
+            ["roles"] = new JsonArray([.. key.Roles.Select(r => JsonValue.Create(r))]),
+        });
+
+    public Task ApiKeyRevokedAsync(Caller caller, ApiKeyInfo key) =>
+        AppendAsync(caller, AuditActions.ApiKeyRevoked, AuditResourceTypes.ApiKey, key.Id, Now, null, new JsonObject { ["tenant"] = key.Tenant });
+
+    /// <summary>An answer the conversation took at <paramref name="answeredAt"/>: before the call it let run, which the turn records.</summary>
+    public Task ApprovalAnsweredAsync(Caller caller, string conversationId, string approvalId, string decision, DateTimeOffset answeredAt) =>
+        AppendAsync(
+            caller,
+            ApprovalDecisions.Runs(decision) ? AuditActions.ToolApproved : AuditActions.ToolRejected,
+            AuditResourceTypes.Approval,
+            approvalId,
+            answeredAt,
+            conversationId,
+            new JsonObject { ["decision"] = decision });
+
+    /// <summary>Not cancellable: the action is done, so its record is written even if the caller has gone.</summary>
+    private Task AppendAsync(
+        Caller caller, string action, string resourceType, string resourceId, DateTimeOffset at, string? conversationId, JsonObject? detail) =>
+        log.AppendAsync(
+            new AuditEntry
+            {
+                At = at,
+                Tenant = caller.Tenant,
+                Actor = caller.User,
+                Action = action,
+                ResourceType = resourceType,
+                ResourceId = resourceId,
+                ConversationId = conversationId,
+                Outcome = AuditOutcomes.Succeeded,
+                Detail = detail?.ToJsonString(),
+            },
+            CancellationToken.None);
+}

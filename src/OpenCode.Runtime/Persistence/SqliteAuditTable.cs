@@ -1,0 +1,131 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using OpenCode.Runtime.Audit;
+
+namespace OpenCode.Runtime.Persistence;
+
+/// <summary>
+/// The audit log's table in the embedded profile's state file (<see cref="SqliteStateStore"/>): its schema, its
+/// insert and its queries. Triggers refuse updates and deletes, so the file too keeps it append-only.
+/// </summary>
+internal static class SqliteAuditTable
+{
+    public const string Schema = """
+        CREATE TABLE IF NOT EXISTS audit_log (
+            id              INTEGER PRIMARY KEY,
+            at_us           INTEGER NOT NULL,
+            tenant          TEXT    NOT NULL,
+            actor           TEXT    NOT NULL,
+            action          TEXT    NOT NULL,
+            resource_type   TEXT    NOT NULL,
+            resource_id     TEXT    NOT NULL,
+            conversation_id TEXT    NULL,
+            outcome         TEXT    NOT NULL,
+            duration_ms     INTEGER NULL,
+            detail          TEXT    NULL
+        );
+        CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (tenant, at_us, id);
+        CREATE INDEX IF NOT EXISTS audit_log_by_actor ON audit_log (tenant, actor, at_us, id);
+        CREATE INDEX IF NOT EXISTS audit_log_by_action ON audit_log (tenant, action, at_us, id);
+        CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+        """;
+
+    public const string InsertSql = """
+        INSERT INTO audit_log (at_us, tenant, actor, action, resource_type, resource_id, conversation_id, outcome, duration_ms, detail)
+        VALUES ($at, $tenant, $actor, $action, $resource_type, $resource_id, $conversation_id, $outcome, $duration_ms, $detail)
+        RETURNING id
+        """;
+
+    public static readonly (string Name, SqliteType Type)[] InsertParameters =
+    [
+        ("$at", SqliteType.Integer), ("$tenant", SqliteType.Text), ("$actor", SqliteType.Text), ("$action", SqliteType.Text),
+        ("$resource_type", SqliteType.Text), ("$resource_id", SqliteType.Text), ("$conversation_id", SqliteType.Text),
+        ("$outcome", SqliteType.Text), ("$duration_ms", SqliteType.Integer), ("$detail", SqliteType.Text),
+    ];
+
+    private const string Columns = "id, at_us, tenant, actor, action, resource_type, resource_id, conversation_id, outcome, duration_ms, detail";
+
+    /// <summary>Runs the prepared insert (<see cref="InsertSql"/>, <see cref="InsertParameters"/>); returns the new row's id.</summary>
+    public static long Insert(SqliteCommand insert, AuditEntry entry)
+    {
+        var parameters = insert.Parameters;
+        parameters[0].Value = AuditCursor.ToUnixMicroseconds(entry.At);
+        parameters[1].Value = entry.Tenant;
+        parameters[2].Value = entry.Actor;
+        parameters[3].Value = entry.Action;
+        parameters[4].Value = entry.ResourceType;
+        parameters[5].Value = entry.ResourceId;
+        parameters[6].Value = (object?)entry.ConversationId ?? DBNull.Value;
+        parameters[7].Value = entry.Outcome;
+        parameters[8].Value = (object?)entry.DurationMs ?? DBNull.Value;
+        parameters[9].Value = (object?)entry.Detail ?? DBNull.Value;
+        return (long)insert.ExecuteScalar()!;
+    }
+
+    /// <summary>Reads one more record than the page holds, to know whether another page follows.</summary>
+    public static List<AuditEntry> Query(SqliteConnection connection, AuditQuery query)
+    {
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder($"SELECT {Columns} FROM audit_log WHERE tenant = $tenant");
+        command.Parameters.AddWithValue("$tenant", query.Tenant);
+        if (query.From is { } from)
+        {
+            sql.Append(" AND at_us >= $from");
+            command.Parameters.AddWithValue("$from", AuditCursor.ToUnixMicroseconds(from));
+        }
+
+        if (query.To is { } to)
+        {
+            sql.Append(" AND at_us < $to");
+            command.Parameters.AddWithValue("$to", AuditCursor.ToUnixMicroseconds(to));
+        }
+
+        if (query.Actor is { } actor)
+        {
+            sql.Append(" AND actor = $actor");
+            command.Parameters.AddWithValue("$actor", actor);
+        }
+
+        if (query.Action is { } action)
+        {
+            sql.Append(" AND action = $action");
+            command.Parameters.AddWithValue("$action", action);
+        }
+
+        if (query.After is { } after)
+        {
+            sql.Append(" AND (at_us, id) < ($after_at, $after_id)");
+            command.Parameters.AddWithValue("$after_at", AuditCursor.ToUnixMicroseconds(after.At));
+            command.Parameters.AddWithValue("$after_id", after.Id);
+        }
+
+        sql.Append(" ORDER BY at_us DESC, id DESC LIMIT $limit");
+        command.Parameters.AddWithValue("$limit", query.Limit + 1);
+        command.CommandText = sql.ToString();
+
+        var entries = new List<AuditEntry>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(new AuditEntry
+            {
+                Id = reader.GetInt64(0),
+                At = AuditCursor.FromUnixMicroseconds(reader.GetInt64(1)),
+                Tenant = reader.GetString(2),
+                Actor = reader.GetString(3),
+                Action = reader.GetString(4),
+                ResourceType = reader.GetString(5),
+                ResourceId = reader.GetString(6),
+                ConversationId = reader.IsDBNull(7) ? null : reader.GetString(7),
+                Outcome = reader.GetString(8),
+                DurationMs = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+                Detail = reader.IsDBNull(10) ? null : reader.GetString(10),
+            });
+        }
+
+        return entries;
+    }
+}
