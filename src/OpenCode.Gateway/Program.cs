@@ -1,5 +1,6 @@
 using OpenCode.Gateway.Api;
 using OpenCode.Gateway.Hosting;
+using OpenCode.Gateway.Limits;
 using OpenCode.Gateway.Streaming;
 using OpenCode.Runtime;
 
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddOpenCodeConfiguration();
 builder.UseOrleans(silo => silo.UseOpenCodeSilo(builder.Configuration));
 builder.AddOpenCodeApi();
+builder.AddOpenCodeLimits();
 builder.AddOpenCodeStreaming();
 
 var app = builder.Build();
@@ -15,6 +17,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets();
+app.UseOpenCodeLimits();
 app.MapOpenApi();
 app.MapHealthApi();
 app.MapAgentsApi();

@@ -21,6 +21,15 @@ public static class ErrorCodes
     public const string LimitExceeded = "limit_exceeded";
     /// <summary>The turn was cancelled (<c>POST /conversations/{id}/cancel</c>, or a message under <c>busyPolicy: interrupt</c>).</summary>
     public const string TurnCancelled = "turn_cancelled";
+
+    /// <summary>The caller sent more requests than <c>Limits:RequestsPerMinute</c> allows (429, with <c>Retry-After</c>).</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>The user already runs <c>Limits:MaxConcurrentTurnsPerUser</c> turns; the message was not taken (429).</summary>
+    public const string TooManyTurns = "too_many_turns";
+
+    /// <summary>The tenant's models used <c>Limits:TenantTokensPerDay</c> tokens today (UTC); no turn starts until tomorrow (429).</summary>
+    public const string QuotaExceeded = "quota_exceeded";
     public const string StorageUnavailable = "storage_unavailable";
     public const string InternalError = "internal_error";
 }

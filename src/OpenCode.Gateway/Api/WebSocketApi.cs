@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using OpenCode.Gateway.Limits;
 using OpenCode.Gateway.Streaming;
 
 namespace OpenCode.Gateway.Api;
@@ -16,7 +17,11 @@ public static class WebSocketApi
     }
 
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
-        [AsParameters] ApiContext api, IConfiguration configuration, IOptions<StreamingOptions> options, ILogger<WebSocketConnection> logger)
+        [AsParameters] ApiContext api,
+        IConfiguration configuration,
+        IOptions<StreamingOptions> options,
+        RequestLimits limits,
+        ILogger<WebSocketConnection> logger)
     {
         if (!api.Http.WebSockets.IsWebSocketRequest)
         {
@@ -24,7 +29,7 @@ public static class WebSocketApi
         }
 
         using var socket = await api.Http.WebSockets.AcceptWebSocketAsync();
-        await new WebSocketConnection(socket, api, configuration, options.Value, logger).RunAsync();
+        await new WebSocketConnection(socket, api, configuration, options.Value, limits, logger).RunAsync();
         return TypedResults.Empty;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Conversations;
+using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Mcp;
 using OpenCode.Runtime.Models;
 using OpenCode.Runtime.Tools;
@@ -17,6 +18,7 @@ public static class RuntimeServiceCollectionExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TokenizerPreload>();
         services.AddSingleton<ContextWindow>();
         services.AddSingleton<TurnLoop>();
+        services.AddSingleton<TurnQuota>();
         services.AddSingleton<OperatorMcpServers>();
         services.AddSingleton<McpServerResolver>();
         services.AddSingleton<AgentTools>();

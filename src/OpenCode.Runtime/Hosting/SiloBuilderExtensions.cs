@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenCode.Runtime.Conversations;
+using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Persistence;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -47,6 +48,7 @@ public static class SiloBuilderExtensions
         // grains and leaves membership (the others take over its grains at once, not after a failure detection),
         // then HTTP stops.
         silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(orleans.GetValue("ShutdownTimeoutSeconds", DefaultShutdownTimeoutSeconds)));
+        silo.Services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
         silo.Services.AddOpenCodeRuntime();
         return silo;
     }
