@@ -18,6 +18,13 @@ public static class GrainKeys
 
     public static string ConversationDirectory(string tenant, string user) => $"{Segment(tenant)}/{Segment(user)}";
 
+    /// <summary>The turns one user runs now, across the tenant's conversations.</summary>
+    public static string RunningTurns(string tenant, string user) => $"{Segment(tenant)}/{Segment(user)}";
+
+    /// <summary>The tokens a tenant's models used on one UTC day.</summary>
+    public static string TenantTokens(string tenant, DateOnly day) =>
+        $"{Segment(tenant)}/{day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}";
+
     public static string ConversationDirectoryPage(string directoryKey, long pageNumber) => $"{directoryKey}/{pageNumber}";
 
     /// <summary>The one directory of API keys: administration only, never on a request's path.</summary>

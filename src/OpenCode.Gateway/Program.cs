@@ -1,5 +1,6 @@
 using OpenCode.Gateway.Api;
 using OpenCode.Gateway.Hosting;
+using OpenCode.Gateway.Limits;
 using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Streaming;
 using OpenCode.Runtime;
@@ -10,6 +11,7 @@ builder.AddOpenCodeConfiguration();
 builder.UseOrleans(silo => silo.UseOpenCodeSilo(builder.Configuration));
 builder.AddOpenCodeSecurity();
 builder.AddOpenCodeApi();
+builder.AddOpenCodeLimits();
 builder.AddOpenCodeStreaming();
 
 var app = builder.Build();
@@ -18,6 +20,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets();
 app.UseOpenCodeSecurity();
+app.UseOpenCodeLimits();
 app.MapOpenApi().AllowAnonymous();
 app.MapHealthApi();
 app.MapApiKeysApi();

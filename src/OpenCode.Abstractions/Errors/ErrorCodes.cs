@@ -31,6 +31,15 @@ public static class ErrorCodes
     /// <summary>The caller lacks a permission; the problem's <c>permission</c> names it (403).</summary>
     public const string Forbidden = "forbidden";
     public const string ApiKeyNotFound = "api_key_not_found";
+
+    /// <summary>The caller sent more requests than <c>Limits:RequestsPerMinute</c> allows (429, with <c>Retry-After</c>).</summary>
+    public const string RateLimited = "rate_limited";
+
+    /// <summary>The user already runs <c>Limits:MaxConcurrentTurnsPerUser</c> turns; the message was not taken (429).</summary>
+    public const string TooManyTurns = "too_many_turns";
+
+    /// <summary>The tenant's models used <c>Limits:TenantTokensPerDay</c> tokens today (UTC); no turn starts until tomorrow (429).</summary>
+    public const string QuotaExceeded = "quota_exceeded";
     public const string StorageUnavailable = "storage_unavailable";
     public const string InternalError = "internal_error";
 }

@@ -5,17 +5,10 @@ namespace OpenCode.Gateway.Api;
 
 public static class ApiServiceExtensions
 {
-    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
-
-    /// <summary>JSON rules, problem details for every error, OpenAPI, request limits and the audit trail of admin actions.</summary>
+    /// <summary>JSON rules, problem details for every error, OpenAPI and the audit trail of admin actions (request limits: <c>AddOpenCodeLimits</c>).</summary>
     public static WebApplicationBuilder AddOpenCodeApi(this WebApplicationBuilder builder)
     {
-        var maxBody = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", DefaultMaxRequestBodyBytes);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = maxBody;
-        });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         builder.Services.Configure<JsonOptions>(o => OpenCodeJson.Configure(o.SerializerOptions));
         // Bad bodies throw BadHttpRequestException so that ApiExceptionHandler answers them as problems.

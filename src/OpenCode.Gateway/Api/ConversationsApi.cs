@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OpenCode.Abstractions;
 using Microsoft.AspNetCore.Mvc;
 using OpenCode.Gateway.Api.Models;
+using OpenCode.Gateway.Limits;
 using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Streaming;
 using OpenCode.Runtime;
@@ -38,15 +39,15 @@ public static class ConversationsApi
     }
 
     public static async Task<Results<Created<ConversationView>, ProblemHttpResult>> CreateAsync(
-        CreateConversationRequest request, [AsParameters] ApiContext api, IConfiguration configuration, CancellationToken cancellationToken)
+        CreateConversationRequest request, [AsParameters] ApiContext api, IConfiguration configuration, RequestLimits limits, CancellationToken cancellationToken)
     {
-        var view = await CreateConversationAsync(request, api, configuration, cancellationToken);
+        var view = await CreateConversationAsync(request, api, configuration, limits, cancellationToken);
         return TypedResults.Created($"/conversations/{view.Id}", view);
     }
 
     /// <summary>Creates a conversation and runs its first message when there is one (HTTP and WebSocket).</summary>
     public static async Task<ConversationView> CreateConversationAsync(
-        CreateConversationRequest request, ApiContext api, IConfiguration configuration, CancellationToken cancellationToken)
+        CreateConversationRequest request, ApiContext api, IConfiguration configuration, RequestLimits limits, CancellationToken cancellationToken)
     {
         var agentId = request.AgentId ?? configuration["AGENT_ID"];
         if (string.IsNullOrWhiteSpace(agentId))
@@ -57,6 +58,11 @@ public static class ConversationsApi
         if (request.Message is not null && string.IsNullOrWhiteSpace(request.Message))
         {
             throw Invalid("message", "must not be empty when given");
+        }
+
+        if (request.Message is not null)
+        {
+            limits.CheckMessage(request.Message, "message");
         }
 
         // The agent must be one the caller may use: a restricted one is as unknown to them as a missing one.
@@ -147,9 +153,10 @@ public static class ConversationsApi
         SendMessageRequest request,
         [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey,
         [AsParameters] ApiContext api,
+        RequestLimits limits,
         CancellationToken cancellationToken)
     {
-        var message = Message(request.Message, "message", idempotencyKey, IdempotencyKeys.Header);
+        var message = Message(request.Message, "message", idempotencyKey, IdempotencyKeys.Header, limits);
         var conversation = Conversation(api, conversationId);
         if (AcceptsEventStream(api.Http.Request))
         {
@@ -181,13 +188,18 @@ public static class ConversationsApi
         return await conversation.CancelAsync();
     }
 
-    /// <summary>A user message to send: its text must not be empty, its idempotency key well formed (HTTP and WebSocket).</summary>
-    public static NewMessage Message(string? text, string textField, string? idempotencyKey, string keyField)
+    /// <summary>
+    /// A user message to send: its text must not be empty nor over <c>Limits:MaxMessageChars</c>, its idempotency key
+    /// well formed (HTTP and WebSocket).
+    /// </summary>
+    public static NewMessage Message(string? text, string textField, string? idempotencyKey, string keyField, RequestLimits limits)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             throw Invalid(textField, "is required and must not be empty");
         }
+
+        limits.CheckMessage(text, textField);
 
         return new NewMessage(text, IdempotencyKeys.Validate(idempotencyKey, keyField));
     }

@@ -12,10 +12,11 @@ public static class HealthApi
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
+        // Probes are never rate limited: a busy caller must not make a silo look dead.
         app.MapGet("/health", () => TypedResults.Ok(new HealthStatus("healthy")))
-            .WithTags("Operations").WithName("Health").WithSummary("200 while the process runs.").AllowAnonymous();
+            .WithTags("Operations").WithName("Health").WithSummary("200 while the process runs.").AllowAnonymous().DisableRateLimiting();
         app.MapGet("/ready", ReadyAsync)
-            .WithTags("Operations").WithName("Ready").WithSummary("200 when the silo is active and storage answers, else 503.").AllowAnonymous();
+            .WithTags("Operations").WithName("Ready").WithSummary("200 when the silo is active and storage answers, else 503.").AllowAnonymous().DisableRateLimiting();
         return app;
     }
 

@@ -30,6 +30,10 @@ public static class Problems
         [ErrorCodes.Unauthorized] = StatusCodes.Status401Unauthorized,
         [ErrorCodes.Forbidden] = StatusCodes.Status403Forbidden,
         [ErrorCodes.ApiKeyNotFound] = StatusCodes.Status404NotFound,
+        // The server's limits on a caller, a user or a tenant: the same request can succeed later.
+        [ErrorCodes.RateLimited] = StatusCodes.Status429TooManyRequests,
+        [ErrorCodes.TooManyTurns] = StatusCodes.Status429TooManyRequests,
+        [ErrorCodes.QuotaExceeded] = StatusCodes.Status429TooManyRequests,
         [ErrorCodes.StorageUnavailable] = StatusCodes.Status503ServiceUnavailable,
         [ErrorCodes.InternalError] = StatusCodes.Status500InternalServerError,
     };
@@ -99,6 +103,9 @@ public static class Problems
         ErrorCodes.ModelUnavailable => "The model could not be reached.",
         ErrorCodes.ModelError => "The model answered with an error.",
         ErrorCodes.LimitExceeded => "The turn reached one of the agent's limits.",
+        ErrorCodes.RateLimited => "Too many requests.",
+        ErrorCodes.TooManyTurns => "Too many turns are running.",
+        ErrorCodes.QuotaExceeded => "The token budget of the day is spent.",
         ErrorCodes.StorageUnavailable => "The state store is unavailable; try again later.",
         ErrorCodes.IdempotencyKeyReused => "The idempotency key was used for a different message.",
         ErrorCodes.TurnCancelled => "The turn was cancelled.",

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
 using OpenCode.Gateway.Api.Models;
+using OpenCode.Gateway.Limits;
 using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Streaming;
 
@@ -29,7 +30,12 @@ public static class WebSocketApi
     }
 
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ConnectAsync(
-        [AsParameters] ApiContext api, AuditTrail audit, IConfiguration configuration, IOptions<StreamingOptions> options, ILogger<WebSocketConnection> logger)
+        [AsParameters] ApiContext api,
+        AuditTrail audit,
+        IConfiguration configuration,
+        IOptions<StreamingOptions> options,
+        RequestLimits limits,
+        ILogger<WebSocketConnection> logger)
     {
         if (!api.Http.WebSockets.IsWebSocketRequest)
         {
@@ -37,7 +43,7 @@ public static class WebSocketApi
         }
 
         using var socket = await api.Http.WebSockets.AcceptWebSocketAsync();
-        await new WebSocketConnection(socket, api, audit, configuration, options.Value, logger).RunAsync();
+        await new WebSocketConnection(socket, api, audit, configuration, options.Value, limits, logger).RunAsync();
         return TypedResults.Empty;
     }
 }

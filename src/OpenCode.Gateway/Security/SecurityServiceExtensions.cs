@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
+using OpenCode.Gateway.Limits;
 using OpenCode.Runtime.Security;
 
 namespace OpenCode.Gateway.Security;
@@ -20,7 +21,12 @@ public static partial class SecurityServiceExtensions
         var section = builder.Configuration.GetSection(AuthOptions.Section);
         var auth = section.Get<AuthOptions>() ?? new AuthOptions();
         auth.Validate();
-        if (!auth.IsOn)
+        if (auth.IsOn)
+        {
+            // Many callers: each gets request, turn and token limits unless the operator set others (or 0).
+            builder.Configuration.AddAuthenticatedLimitDefaults();
+        }
+        else
         {
             LoopbackBinding.EnsureLoopbackOnly(builder.Configuration);
         }

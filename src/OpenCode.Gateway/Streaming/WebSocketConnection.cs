@@ -6,13 +6,15 @@ using OpenCode.Abstractions;
 using OpenCode.Gateway.Api;
 using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Api.Models;
+using OpenCode.Gateway.Limits;
 
 namespace OpenCode.Gateway.Streaming;
 
 /// <summary>
 /// One <c>/ws</c> client: reads request frames, answers them (several at a time, in any order, matched by id) and
 /// relays the events of the conversations it follows. A bad frame gets an error response and the socket stays open;
-/// only an oversized frame (1009) or a client too slow to read what it asked for (1008) closes it.
+/// only an oversized frame (1009) or a client too slow to read what it asked for (1008) closes it. Each request takes
+/// from its caller's request rate like an HTTP request does; over it, the request gets a <c>rate_limited</c> error.
 /// </summary>
 public sealed partial class WebSocketConnection
 {
@@ -41,6 +43,7 @@ public sealed partial class WebSocketConnection
     private readonly ApiContext _api;
     private readonly AuditTrail _audit;
     private readonly IConfiguration _configuration;
+    private readonly RequestLimits _limits;
     private readonly WebSocketStreamingOptions _options;
     private readonly TimeSpan _wait;
     private readonly ILogger _logger;
@@ -49,12 +52,14 @@ public sealed partial class WebSocketConnection
     private readonly ConversationSubscriptions _subscriptions;
     private readonly SemaphoreSlim _requestSlots;
 
-    public WebSocketConnection(WebSocket socket, ApiContext api, AuditTrail audit, IConfiguration configuration, StreamingOptions options, ILogger logger)
+    public WebSocketConnection(
+        WebSocket socket, ApiContext api, AuditTrail audit, IConfiguration configuration, StreamingOptions options, RequestLimits limits, ILogger logger)
     {
         _socket = socket;
         _api = api;
         _audit = audit;
         _configuration = configuration;
+        _limits = limits;
         _options = options.WebSocket;
         _wait = options.Heartbeat;
         _logger = logger;
@@ -183,6 +188,7 @@ public sealed partial class WebSocketConnection
                 return;
             }
 
+            _limits.TakeRequest(_api.Caller);
             await AnswerAsync(request);
         }
         catch (JsonRpcException ex)
@@ -238,7 +244,7 @@ public sealed partial class WebSocketConnection
             case "agents.list":
                 return (await AgentsApi.ListAgentsAsync(_api), null);
             case "conversations.create":
-                return (await ConversationsApi.CreateConversationAsync(request.Params<CreateConversationRequest>(), _api, _configuration, cancellationToken), null);
+                return (await ConversationsApi.CreateConversationAsync(request.Params<CreateConversationRequest>(), _api, _configuration, _limits, cancellationToken), null);
             case "conversations.subscribe":
                 return await SubscribeAsync(request, cancellationToken);
             case "conversations.unsubscribe":
@@ -271,7 +277,7 @@ public sealed partial class WebSocketConnection
     private async Task<(object?, EventRelay?)> SendMessageAsync(WebSocketRequest request)
     {
         var conversationId = request.RequiredString("conversationId");
-        var message = ConversationsApi.Message(request.OptionalString("message"), "message", request.OptionalString("idempotencyKey"), "idempotencyKey");
+        var message = ConversationsApi.Message(request.OptionalString("message"), "message", request.OptionalString("idempotencyKey"), "idempotencyKey", _limits);
         var conversation = ConversationsApi.Conversation(_api, conversationId);
         var turn = await conversation.StartAsync(message);
         var relay = await _subscriptions.FollowTurnAsync(conversation, conversationId, turn);

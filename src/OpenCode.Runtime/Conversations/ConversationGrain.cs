@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Audit;
+using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Tools;
 using Orleans.Concurrency;
 using Orleans.Storage;
@@ -23,12 +24,15 @@ namespace OpenCode.Runtime.Conversations;
 /// Every turn reports its progress as events in the conversation's <see cref="ConversationEventLog"/>, which
 /// readers follow from any silo; messages arriving while a turn is in flight follow the agent's busy policy
 /// (rejected, queued, or interrupting the turn), and an idempotency key makes a retried message run once.
+/// A new turn starts only if the server's limits admit it (<see cref="TurnQuota"/>: the owner's concurrent turns,
+/// the tenant's tokens of the day); the turn holds its owner's slot until it ends.
 /// </summary>
 [Reentrant]
 public sealed partial class ConversationGrain(
     [PersistentState("conversation", OpenCodeStorage.Name)] IPersistentState<ConversationState> state,
     TurnLoop turnLoop,
     ToolCallAudit toolCallAudit,
+    TurnQuota quota,
     TokenCounter tokens,
     TimeProvider clock,
     IOptions<TurnReminderOptions> reminderOptions,
@@ -56,6 +60,9 @@ public sealed partial class ConversationGrain(
     /// <summary>The turn in flight was started to be streamed (<see cref="StartAsync"/>).</summary>
     private bool _streamTurn;
 
+    /// <summary>A new turn waiting for the server's limits to admit it (its idempotency key, if any); the conversation is busy meanwhile.</summary>
+    private (string TurnId, string? IdempotencyKey)? _admission;
+
     /// <summary>Callers waiting for queued turns to end or pause, by turn id.</summary>
     private readonly Dictionary<string, TaskCompletionSource<TurnOutcome>> _queuedWaiters = [];
     private int _readers;
@@ -79,6 +86,8 @@ public sealed partial class ConversationGrain(
     private string Key => this.GetPrimaryKeyString();
 
     private string Id => GrainKeys.IdOf(Key);
+
+    private string Tenant => GrainKeys.TenantOf(Key);
 
     private bool Exists => state.RecordExists && !state.State.Deleted && !_deleting;
 
@@ -325,7 +334,7 @@ public sealed partial class ConversationGrain(
             return false;
         }
 
-        if (_turn is not null)
+        if (_turn is not null || _admission is not null)
         {
             throw new OpenCodeException(ErrorCodes.ConversationBusy, $"Conversation '{Id}' is running a turn.");
         }
@@ -337,12 +346,18 @@ public sealed partial class ConversationGrain(
             var pages = History.AllPages().Cast<IPageGrain<ConversationMessage>>().ToList();
             var eventPages = Events.AllPages().ToList();
             var owner = state.State.Owner;
+            var pausedTurn = state.State.Turn?.TurnId;
             state.State = new ConversationState { Deleted = true };
             _history = null;
             _events = null;
             _turnTimer?.Dispose();
             _turnTimer = null;
             await CheckpointAsync();
+            if (pausedTurn is not null)
+            {
+                await quota.ReleaseAsync(Tenant, owner, pausedTurn);
+            }
+
             await Task.WhenAll([.. pages.Select(page => page.ClearAsync()), .. eventPages.Select(page => page.ClearAsync())]);
             await GrainFactory.GetGrain<IConversationDirectoryGrain>(GrainKeys.ConversationDirectory(GrainKeys.TenantOf(Key), owner))
                 .RemoveAsync(Id);
@@ -375,6 +390,11 @@ public sealed partial class ConversationGrain(
                 : throw new OpenCodeException(ErrorCodes.IdempotencyKeyReused, $"Idempotency key '{key}' was used for a different message.");
         }
 
+        if (message.IdempotencyKey is not null && _admission?.IdempotencyKey == message.IdempotencyKey)
+        {
+            throw new OpenCodeException(ErrorCodes.ConversationBusy, $"The message with idempotency key '{message.IdempotencyKey}' is being started; try again.");
+        }
+
         var policy = (await PinnedAgentAsync()).Config.BusyPolicy ?? BusyPolicies.Reject;
         if (IsBusy && policy == BusyPolicies.Interrupt)
         {
@@ -383,17 +403,22 @@ public sealed partial class ConversationGrain(
 
         var queued = new QueuedMessage("turn-" + Guid.NewGuid().ToString("N"), message.Content, stream);
         var afterSeq = state.State.LastSeq;
-        if (message.IdempotencyKey is { } newKey)
-        {
-            RememberIdempotentTurn(new IdempotentTurn { Key = newKey, ContentHash = contentHash, TurnId = queued.TurnId, AfterSeq = afterSeq });
-        }
-
         if (!IsBusy)
         {
+            if (quota.Enabled && await AdmitAsync(queued.TurnId, message.IdempotencyKey) is { } refusal)
+            {
+                // Refused, the message is not taken: nothing is recorded, and a retry with the same key may run later.
+                AdvanceTurn();
+                throw new OpenCodeException(refusal.Code, refusal.Message);
+            }
+
+            RememberIdempotentTurn(message.IdempotencyKey, contentHash, queued.TurnId, afterSeq);
             // No other call runs until the turn's first await, so the claim in StartTurn cannot race.
             var outcome = StartTurn(queued);
             return (new AcceptedTurn(queued.TurnId, UserMessageId(state.State.Turn?.UserMessageIndex ?? -1), afterSeq), outcome);
         }
+
+        RememberIdempotentTurn(message.IdempotencyKey, contentHash, queued.TurnId, afterSeq);
 
         if (policy != BusyPolicies.Enqueue)
         {
@@ -409,8 +434,8 @@ public sealed partial class ConversationGrain(
         return (new AcceptedTurn(queued.TurnId, null, afterSeq), waiter);
     }
 
-    /// <summary>A turn runs or waits for approvals, or messages wait for their turn.</summary>
-    private bool IsBusy => _turn is not null || state.State.Turn is not null || state.State.Queue.Count > 0;
+    /// <summary>A turn runs, waits for approvals or to be admitted, or messages wait for their turn.</summary>
+    private bool IsBusy => _turn is not null || _admission is not null || state.State.Turn is not null || state.State.Queue.Count > 0;
 
     private bool HasUnfinishedWork => state.State.Turn is not null || state.State.Queue.Count > 0;
 
@@ -429,7 +454,7 @@ public sealed partial class ConversationGrain(
 
         if (known.UserMessageIndex < 0)
         {
-            return QueuedCancelledOutcome(known.TurnId);
+            return NotStartedOutcome(known.TurnId, known.Error ?? CancelledError);
         }
 
         var (user, steps) = await History.ReadTurnAsync(known.UserMessageIndex, known.TurnId);
@@ -449,10 +474,15 @@ public sealed partial class ConversationGrain(
         return waiter.Task;
     }
 
-    private void RememberIdempotentTurn(IdempotentTurn turn)
+    private void RememberIdempotentTurn(string? key, string contentHash, string turnId, long afterSeq)
     {
+        if (key is null)
+        {
+            return;
+        }
+
         var turns = state.State.IdempotentTurns;
-        turns.Add(turn);
+        turns.Add(new IdempotentTurn { Key = key, ContentHash = contentHash, TurnId = turnId, AfterSeq = afterSeq });
         if (turns.Count > ConversationState.IdempotentTurnsKept)
         {
             turns.RemoveRange(0, turns.Count - ConversationState.IdempotentTurnsKept);
@@ -483,11 +513,38 @@ public sealed partial class ConversationGrain(
             EndIdempotentTurn(queued.TurnId, CancelledError);
             if (_queuedWaiters.Remove(queued.TurnId, out var waiter))
             {
-                waiter.TrySetResult(QueuedCancelledOutcome(queued.TurnId));
+                waiter.TrySetResult(NotStartedOutcome(queued.TurnId, CancelledError));
             }
         }
 
         state.State.Queue.Clear();
+    }
+
+    /// <summary>
+    /// Asks the server's limits whether a new turn may start: null when it may (it then holds its owner's slot), else
+    /// why not. The conversation counts as busy meanwhile, so no other turn starts while the answer is awaited.
+    /// </summary>
+    private async Task<TurnError?> AdmitAsync(string turnId, string? idempotencyKey)
+    {
+        _admission = (turnId, idempotencyKey);
+        try
+        {
+            return await quota.AdmitAsync(Tenant, state.State.Owner, turnId, TurnLease(await PinnedAgentAsync()));
+        }
+        finally
+        {
+            _admission = null;
+        }
+    }
+
+    /// <summary>A queued message the server's limits refuse when its time comes: its turn fails before it began.</summary>
+    private async Task<TurnOutcome> RefuseQueuedAsync(QueuedMessage message, TurnError refusal)
+    {
+        Emit(new ConversationEvent { Type = ConversationEventTypes.TurnFailed, TurnId = message.TurnId, Error = refusal });
+        EndIdempotentTurn(message.TurnId, refusal);
+        await CheckpointAsync();
+        AdvanceTurn();
+        return NotStartedOutcome(message.TurnId, refusal);
     }
 
     /// <summary>Starts a new turn (with <paramref name="message"/>) or continues the paused one, and claims the conversation for it.</summary>
@@ -501,7 +558,7 @@ public sealed partial class ConversationGrain(
         }
 
         _turnCancel = new CancellationTokenSource();
-        var turn = RunTurnAsync(_turnCancel);
+        var turn = RunTurnAsync(_turnCancel, resumed: message is null);
         if (!turn.IsCompleted)
         {
             _turn = turn;
@@ -510,12 +567,20 @@ public sealed partial class ConversationGrain(
         return turn;
     }
 
-    /// <summary>Runs the turn until it ends or pauses; a pause with answers that arrived meanwhile goes straight on.</summary>
-    private async Task<TurnOutcome> RunTurnAsync(CancellationTokenSource cancel)
+    /// <summary>
+    /// Runs the turn until it ends or pauses; a pause with answers that arrived meanwhile goes straight on. A turn
+    /// that resumes (after a pause or on another silo) holds its owner's slot again.
+    /// </summary>
+    private async Task<TurnOutcome> RunTurnAsync(CancellationTokenSource cancel, bool resumed)
     {
         try
         {
             var agent = await PinnedAgentAsync();
+            if (resumed)
+            {
+                await quota.RenewAsync(Tenant, state.State.Owner, state.State.Turn!.TurnId, TurnLease(agent));
+            }
+
             while (true)
             {
                 var turn = state.State.Turn!;
@@ -528,7 +593,11 @@ public sealed partial class ConversationGrain(
                     _permissions ??= ToolPermissions.From(agent.Config.Permissions, state.State.Permissions),
                     state.State.AlwaysAllowed,
                     CheckpointAsync,
-                    usage => state.State.Usage = state.State.Usage.Add(usage),
+                    usage =>
+                    {
+                        state.State.Usage = state.State.Usage.Add(usage);
+                        return quota.ChargeAsync(Tenant, turn.TurnId, usage);
+                    },
                     Emit,
                     () => _streamTurn || _readers > 0 || clock.GetUtcNow() - _lastRead < ReaderRecency);
                 var outcome = await RunLoopAsync(context, cancel.Token);
@@ -615,8 +684,10 @@ public sealed partial class ConversationGrain(
         _streamTurn = false;
         _turnTimer?.Dispose();
         _turnTimer = null;
+        // Released before the end is readable: whoever sees the terminal event finds the slot free.
+        await quota.ReleaseAsync(Tenant, state.State.Owner, turn.TurnId);
         await CheckpointAsync();
-        if (_turn is null && state.State.Queue.Count > 0)
+        if (_turn is null && _admission is null && state.State.Queue.Count > 0)
         {
             // Ended outside a running part (a cancelled pause): nothing else starts the next turn.
             _ = ContinueInBackgroundAsync();
@@ -720,7 +791,7 @@ public sealed partial class ConversationGrain(
 
         if (state.State.Turn is not { } turn)
         {
-            if (state.State.Queue.Count > 0 && _turn is null)
+            if (state.State.Queue.Count > 0 && _turn is null && _admission is null)
             {
                 _ = ContinueInBackgroundAsync();
             }
@@ -755,7 +826,9 @@ public sealed partial class ConversationGrain(
             var next = state.State.Queue[0];
             state.State.Queue.RemoveAt(0);
             _queuedWaiters.Remove(next.TurnId, out waiter);
-            var outcome = await StartTurn(next);
+            var outcome = quota.Enabled && await AdmitAsync(next.TurnId, idempotencyKey: null) is { } refusal
+                ? await RefuseQueuedAsync(next, refusal)
+                : await StartTurn(next);
             waiter?.TrySetResult(outcome);
         }
         catch (Exception ex)
@@ -922,8 +995,13 @@ public sealed partial class ConversationGrain(
 
     private static string? UserMessageId(long index) => index < 0 ? null : MessageIds.Format(index);
 
-    private static TurnOutcome QueuedCancelledOutcome(string turnId) =>
-        new() { TurnId = turnId, UserMessage = new ConversationMessage { Index = -1, TurnId = turnId }, Error = CancelledError };
+    /// <summary>A turn that ended before its user message was appended: cancelled or refused while queued.</summary>
+    private static TurnOutcome NotStartedOutcome(string turnId, TurnError error) =>
+        new() { TurnId = turnId, UserMessage = new ConversationMessage { Index = -1, TurnId = turnId }, Error = error };
+
+    /// <summary>How long a turn holds its owner's slot without renewing it: its time limit, after which it has ended anyway.</summary>
+    private static TimeSpan TurnLease(AgentSnapshot agent) =>
+        TimeSpan.FromSeconds(agent.Config.Limits?.TurnTimeoutSeconds ?? AgentLimits.DefaultTurnTimeoutSeconds);
 
     private static ValidationFailedException InvalidCursor(string before) =>
         new([new FieldError("before", $"'{before}' is not a message id of this conversation")]);

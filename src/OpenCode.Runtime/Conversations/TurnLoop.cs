@@ -101,8 +101,15 @@ public sealed partial class TurnLoop(
             return await PausedAsync(turn);
         }
 
+        // Why the model may not be called again, learnt when the last step's usage was recorded.
+        TurnError? stopBeforeNextStep = null;
         while (true)
         {
+            if (stopBeforeNextStep is not null)
+            {
+                return await FailedAsync(turn, stopBeforeNextStep);
+            }
+
             if (progress.Steps >= maxSteps)
             {
                 return await FailedAsync(turn, LimitExceeded(
@@ -127,7 +134,7 @@ public sealed partial class TurnLoop(
             var usage = UsageOf(response);
             progress.Usage = progress.Usage.Add(usage);
             progress.Steps++;
-            turn.RecordUsage(usage);
+            stopBeforeNextStep = await turn.RecordUsageAsync(usage);
 
             var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
             var reply = tokens.Counted(new ConversationMessage

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Conversations;
+using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Mcp;
 using OpenCode.Runtime.Models;
 using OpenCode.Runtime.Security;
@@ -21,6 +22,7 @@ public static class RuntimeServiceCollectionExtensions
         services.AddSingleton<ContextWindow>();
         services.AddSingleton<TurnLoop>();
         services.AddSingleton<ToolCallAudit>();
+        services.AddSingleton<TurnQuota>();
         services.AddSingleton<OperatorMcpServers>();
         services.AddSingleton<McpServerResolver>();
         services.AddSingleton<AgentTools>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Conversations;
+using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Persistence;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -49,6 +50,7 @@ public static class SiloBuilderExtensions
         // then HTTP stops.
         silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(orleans.GetValue("ShutdownTimeoutSeconds", DefaultShutdownTimeoutSeconds)));
         silo.Services.Configure<AuditOptions>(o => o.IncludePayloads = configuration.GetValue("Audit:IncludePayloads", false));
+        silo.Services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
         silo.Services.AddOpenCodeRuntime();
         return silo;
     }

@@ -1,7 +1,9 @@
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Conversations;
+using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Persistence;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using OpenCode.Testing;
@@ -9,11 +11,23 @@ using Orleans.TestingHost;
 
 namespace OpenCode.Runtime.Tests.Conversations;
 
-/// <summary>One silo with the whole runtime on SQLite storage, and a fake model for its agents.</summary>
+/// <summary>
+/// One silo with the whole runtime on SQLite storage, and a fake model for its agents; <c>Limits</c> settings
+/// (<see cref="LimitsOptions"/>) when given.
+/// </summary>
 public sealed class RuntimeCluster : IAsyncLifetime
 {
     /// <summary>The user who owns the conversations these tests create.</summary>
     public const string Owner = "tester";
+
+    private readonly IReadOnlyDictionary<string, string> _settings;
+
+    public RuntimeCluster()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    internal RuntimeCluster(IReadOnlyDictionary<string, string> settings) => _settings = settings;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -30,6 +44,11 @@ public sealed class RuntimeCluster : IAsyncLifetime
         var builder = new TestClusterBuilder(initialSilosCount: 1);
         var databasePath = Path.Combine(Directory.CreateTempSubdirectory("opencode-runtime-").FullName, "state.db");
         builder.Properties["DatabasePath"] = databasePath;
+        foreach (var (key, value) in _settings)
+        {
+            builder.Properties[key] = value;
+        }
+
         ReminderDatabasePath = Path.ChangeExtension(databasePath, ".reminders.db");
         builder.AddSiloBuilderConfigurator<RuntimeSiloConfigurator>();
         Cluster = builder.Build();
@@ -42,12 +61,13 @@ public sealed class RuntimeCluster : IAsyncLifetime
         await Model.DisposeAsync();
     }
 
-    public IAgentGrain Agent(string id) => Grains.GetGrain<IAgentGrain>(GrainKeys.Agent(GrainKeys.LocalTenant, id));
+    public IAgentGrain Agent(string id, string tenant = GrainKeys.LocalTenant) => Grains.GetGrain<IAgentGrain>(GrainKeys.Agent(tenant, id));
 
-    public IConversationGrain Conversation(string id) => Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(GrainKeys.LocalTenant, Owner, id));
+    public IConversationGrain Conversation(string id, string tenant = GrainKeys.LocalTenant, string owner = Owner) =>
+        Grains.GetGrain<IConversationGrain>(GrainKeys.Conversation(tenant, owner, id));
 
     /// <summary>An agent on the fake model with a model name of its own (so its script is its own).</summary>
-    public async Task<AgentSnapshot> CreateAgentAsync(Func<AgentConfig, AgentConfig>? customize = null)
+    public async Task<AgentSnapshot> CreateAgentAsync(Func<AgentConfig, AgentConfig>? customize = null, string tenant = GrainKeys.LocalTenant)
     {
         var id = "agent-" + Guid.NewGuid().ToString("N")[..10];
         var config = new AgentConfig
@@ -57,13 +77,13 @@ public sealed class RuntimeCluster : IAsyncLifetime
             Instructions = "Be brief.",
             Model = new ModelConfig { Provider = "openai", Name = "model-" + id, Endpoint = Model.BaseUrl.ToString() },
         };
-        return await Agent(id).CreateAsync(customize?.Invoke(config) ?? config);
+        return await Agent(id, tenant).CreateAsync(customize?.Invoke(config) ?? config);
     }
 
-    public async Task<string> CreateConversationAsync(string agentId)
+    public async Task<string> CreateConversationAsync(string agentId, string owner = Owner, string tenant = GrainKeys.LocalTenant)
     {
         var id = ConversationIds.New();
-        await Conversation(id).CreateAsync(new NewConversation(agentId, null));
+        await Conversation(id, tenant, owner).CreateAsync(new NewConversation(agentId, null));
         return id;
     }
 
@@ -77,6 +97,7 @@ public sealed class RuntimeCluster : IAsyncLifetime
             // Short, so a turn whose silo was killed resumes within the test.
             siloBuilder.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(2));
             siloBuilder.Services.Configure<TurnReminderOptions>(o => o.Period = TimeSpan.FromSeconds(2));
+            siloBuilder.Services.Configure<LimitsOptions>(siloBuilder.Configuration.GetSection(LimitsOptions.Section));
             siloBuilder.Services.AddOpenCodeRuntime();
         }
     }

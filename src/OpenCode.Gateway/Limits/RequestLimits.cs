@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using OpenCode.Abstractions;
+using OpenCode.Gateway.Security;
+using OpenCode.Runtime.Limits;
+
+namespace OpenCode.Gateway.Limits;
+
+/// <summary>
+/// What one caller's requests may take: <c>Limits:RequestsPerMinute</c>, a token bucket per caller shared by HTTP
+/// requests, WebSocket upgrades and the requests sent over a socket, and <c>Limits:MaxMessageChars</c>. The buckets
+/// live in this silo: behind a load balancer that spreads a caller over n silos, the caller gets up to n times the rate.
+/// </summary>
+public sealed class RequestLimits : IDisposable
+{
+    private readonly PartitionedRateLimiter<string>? _rate;
+
+    public RequestLimits(IOptions<LimitsOptions> options)
+    {
+        var limits = options.Value;
+        MaxMessageChars = limits.MaxMessageChars;
+        if (limits.RequestsPerMinute > 0)
+        {
+            var bucket = Bucket(limits.RequestsPerMinute);
+            _rate = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetTokenBucketLimiter(caller, _ => bucket));
+        }
+    }
+
+    /// <summary>Whether requests are counted at all; when not, no rate limiter runs.</summary>
+    public bool LimitsRate => _rate is not null;
+
+    public int MaxMessageChars { get; }
+
+    /// <summary>The bucket a caller's requests take from: its API key's when it presented one (each key has its own), else its user's.</summary>
+    public static string PartitionOf(Caller caller) =>
+        caller.ApiKeyId is { } key ? $"key:{caller.Tenant}/{key}" : $"user:{caller.Tenant}/{caller.User}";
+
+    /// <summary>Whole seconds until the bucket of a refused request has a token again.</summary>
+    public static int? RetryAfterSeconds(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : null;
+
+    public static string RateLimitedDetail(int? retryAfterSeconds) => retryAfterSeconds is { } seconds
+        ? string.Create(CultureInfo.InvariantCulture, $"Too many requests (Limits:RequestsPerMinute); try again in {seconds} s.")
+        : "Too many requests (Limits:RequestsPerMinute); try again later.";
+
+    /// <summary>The rate limiting middleware's limiter: the same buckets, found from the request's caller.</summary>
+    public PartitionedRateLimiter<HttpContext> ForRequests() =>
+        (_rate ?? throw new InvalidOperationException("Requests are not rate limited (Limits:RequestsPerMinute is 0)."))
+            .WithTranslatedKey<HttpContext>(context => PartitionOf(Caller.From(context)), leaveOpen: true);
+
+    /// <summary>Takes a request (one sent over a WebSocket) from the caller's bucket; an empty bucket is <c>rate_limited</c>.</summary>
+    public void TakeRequest(Caller caller)
+    {
+        if (_rate is null)
+        {
+            return;
+        }
+
+        using var lease = _rate.AttemptAcquire(PartitionOf(caller));
+        if (!lease.IsAcquired)
+        {
+            throw new OpenCodeException(ErrorCodes.RateLimited, RateLimitedDetail(RetryAfterSeconds(lease)));
+        }
+    }
+
+    /// <summary>A user message longer than <see cref="MaxMessageChars"/> is a validation failure naming <paramref name="field"/>.</summary>
+    public void CheckMessage(string text, string field)
+    {
+        if (MaxMessageChars > 0 && text.Length > MaxMessageChars)
+        {
+            throw new ValidationFailedException([new FieldError(field, string.Create(
+                CultureInfo.InvariantCulture, $"is {text.Length} characters long, over the limit of {MaxMessageChars} (Limits:MaxMessageChars)"))]);
+        }
+    }
+
+    public void Dispose() => _rate?.Dispose();
+
+    /// <summary>
+    /// A bucket that holds a minute's requests (the burst a client may send at once) and refills evenly: the same
+    /// number of tokens at a fixed period, at least one token a second when the rate allows it.
+    /// </summary>
+    private static TokenBucketRateLimiterOptions Bucket(int perMinute)
+    {
+        var tokensPerPeriod = Math.Max(1, perMinute / 60);
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perMinute,
+            TokensPerPeriod = tokensPerPeriod,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) * tokensPerPeriod / perMinute,
+            QueueLimit = 0,
+        };
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using OpenCode.Abstractions;
+using OpenCode.Gateway.Limits;
+using OpenCode.Gateway.Security;
+using OpenCode.Runtime.Limits;
+
+namespace OpenCode.Gateway.Tests.Limits;
+
+/// <summary>The request rate's buckets and the authenticated defaults, as units: two callers cannot authenticate yet over HTTP.</summary>
+public sealed class RequestLimitsTests
+{
+    [Fact]
+    public void A_callers_bucket_is_its_API_key_when_it_presented_one_else_its_user()
+    {
+        var alice = new Caller("acme", "alice", []);
+        var aliceWithKey = alice with { ApiKeyId = "key-1" };
+
+        Assert.Equal("user:acme/alice", RequestLimits.PartitionOf(alice));
+        Assert.Equal("key:acme/key-1", RequestLimits.PartitionOf(aliceWithKey));
+        Assert.NotEqual(RequestLimits.PartitionOf(aliceWithKey), RequestLimits.PartitionOf(aliceWithKey with { ApiKeyId = "key-2" }));
+        Assert.NotEqual(RequestLimits.PartitionOf(alice), RequestLimits.PartitionOf(new Caller("other", "alice", [])));
+    }
+
+    [Fact]
+    public void Each_caller_has_its_own_rate_and_is_refused_once_it_is_used_up()
+    {
+        using var limits = new RequestLimits(Options.Create(new LimitsOptions { RequestsPerMinute = 3 }));
+        var alice = new Caller("acme", "alice", []);
+        var bob = new Caller("acme", "bob", []);
+
+        for (var i = 0; i < 3; i++)
+        {
+            limits.TakeRequest(alice);
+        }
+
+        var refused = Assert.Throws<OpenCodeException>(() => limits.TakeRequest(alice));
+        Assert.Equal(ErrorCodes.RateLimited, refused.Code);
+        Assert.Contains("try again in 20 s", refused.Message);
+        limits.TakeRequest(bob);
+        limits.TakeRequest(alice with { ApiKeyId = "key-1" });
+    }
+
+    [Fact]
+    public void Without_a_rate_nothing_is_counted()
+    {
+        using var limits = new RequestLimits(Options.Create(new LimitsOptions()));
+
+        for (var i = 0; i < 1000; i++)
+        {
+            limits.TakeRequest(Caller.Local);
+        }
+
+        Assert.False(limits.LimitsRate);
+    }
+
+    [Fact]
+    public void The_authenticated_defaults_apply_under_what_is_configured()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Limits:RequestsPerMinute"] = "0" })
+            .AddAuthenticatedLimitDefaults()
+            .Build();
+
+        var limits = configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>()!;
+
+        Assert.Equal(0, limits.RequestsPerMinute);
+        Assert.Equal(4, limits.MaxConcurrentTurnsPerUser);
+        Assert.Equal(10_000_000, limits.TenantTokensPerDay);
+        Assert.Equal(LimitsOptions.DefaultMaxMessageChars, limits.MaxMessageChars);
+    }
+}
