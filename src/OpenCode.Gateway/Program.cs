@@ -6,6 +6,7 @@ using OpenCode.Runtime;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddOpenCodeConfiguration();
+builder.AddOpenCodePrivacy();
 builder.UseOrleans(silo => silo.UseOpenCodeSilo(builder.Configuration));
 builder.AddOpenCodeApi();
 builder.AddOpenCodeStreaming();

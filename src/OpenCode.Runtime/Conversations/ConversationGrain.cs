@@ -8,6 +8,7 @@ using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Tools;
 using Orleans.Concurrency;
 using Orleans.Storage;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Conversations;
 
@@ -662,7 +663,7 @@ public sealed partial class ConversationGrain(
         }
         catch (Exception ex) when (ex is not OrleansException and not InconsistentStateException and not DbException)
         {
-            LogTurnFault(logger, ex, Key, context.TurnId);
+            LogTurnFault(logger, Key, context.TurnId, ex.ToString());
             foreach (var call in context.History.FinishUnfinishedCalls(ToolCallStatuses.Failed, "The turn failed before the tool call finished."))
             {
                 Emit(new ConversationEvent { Type = ConversationEventTypes.ToolCallCompleted, Call = call });
@@ -748,7 +749,7 @@ public sealed partial class ConversationGrain(
         catch (Exception ex)
         {
             waiter?.TrySetException(ex);
-            LogTurnFault(logger, ex, Key, state.State.Turn?.TurnId ?? "");
+            LogTurnFault(logger, Key, state.State.Turn?.TurnId ?? "", ex.ToString());
         }
     }
 
@@ -894,8 +895,9 @@ public sealed partial class ConversationGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The turn reminder of {Conversation} could not be removed; its next tick removes it")]
     private static partial void LogReminderKept(ILogger logger, Exception exception, string conversation);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Turn {TurnId} of {Conversation} failed")]
-    private static partial void LogTurnFault(ILogger logger, Exception exception, string conversation, string turnId);
+    // The exception as classified text: its message may quote what the turn was working on.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Turn {TurnId} of {Conversation} failed: {Error}")]
+    private static partial void LogTurnFault(ILogger logger, string conversation, string turnId, [Pii] string error);
 
     private static readonly TurnError CancelledError = new(ErrorCodes.TurnCancelled, "The turn was cancelled.");
 

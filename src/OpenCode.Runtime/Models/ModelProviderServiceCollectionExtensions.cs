@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Models;
 
@@ -11,6 +12,7 @@ public static class ModelProviderServiceCollectionExtensions
     /// <see cref="ChatClientFactory.HttpClientName"/> all model clients share: one <see cref="SocketsHttpHandler"/>
     /// with pooled connections recycled every 5 minutes (so DNS changes are seen although the clients live for the
     /// whole process) and a connect timeout of <c>Models:ConnectTimeoutSeconds</c> (default 10).
+    /// The factory reads <see cref="PrivacyOptions"/> from the <c>Privacy</c> section.
     /// Needs <see cref="IConfiguration"/> in the container (every host has it).
     /// </summary>
     public static IServiceCollection AddModelProviders(this IServiceCollection services)
@@ -30,6 +32,7 @@ public static class ModelProviderServiceCollectionExtensions
             // No per-request log lines on the hot path, and nothing that could echo a request header.
             .RemoveAllLoggers();
 
+        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName);
         services.TryAddSingleton<ChatClientFactory>();
         return services;
     }
