@@ -88,22 +88,41 @@ public sealed class PiiMaskingChatClient(IChatClient innerClient) : DelegatingCh
     /// <summary>A copy with the top-level string values masked, or null when none needs it (nested values are left as they are).</summary>
     private static Dictionary<string, object?>? Masked(IDictionary<string, object?> arguments)
     {
-        Dictionary<string, object?>? masked = null;
-        foreach (var (name, value) in arguments)
+        // The history's arguments are dictionaries: enumerated as such, they are read without allocating.
+        if (arguments is Dictionary<string, object?> dictionary)
         {
-            var text = value switch
+            Dictionary<string, object?>? masked = null;
+            foreach (var (name, value) in dictionary)
             {
-                string s => s,
-                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
-                _ => null,
-            };
-            if (text is not null && SensitiveText.Mask(text) is var maskedText && !ReferenceEquals(maskedText, text))
-            {
-                masked ??= new Dictionary<string, object?>(arguments);
-                masked[name] = maskedText;
+                Mask(arguments, name, value, ref masked);
             }
-        }
 
-        return masked;
+            return masked;
+        }
+        else
+        {
+            Dictionary<string, object?>? masked = null;
+            foreach (var (name, value) in arguments)
+            {
+                Mask(arguments, name, value, ref masked);
+            }
+
+            return masked;
+        }
+    }
+
+    private static void Mask(IDictionary<string, object?> arguments, string name, object? value, ref Dictionary<string, object?>? masked)
+    {
+        var text = value switch
+        {
+            string s => s,
+            JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
+            _ => null,
+        };
+        if (text is not null && SensitiveText.Mask(text) is var maskedText && !ReferenceEquals(maskedText, text))
+        {
+            masked ??= new Dictionary<string, object?>(arguments);
+            masked[name] = maskedText;
+        }
     }
 }

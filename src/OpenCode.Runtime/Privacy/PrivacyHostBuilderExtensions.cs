@@ -25,7 +25,8 @@ public static class PrivacyHostBuilderExtensions
             .SetRedactor<PiiRedactor>(new DataClassificationSet(OpenCodeData.Pii))
             .SetRedactor<ErasingRedactor>(new DataClassificationSet(OpenCodeData.Secret))
             .SetFallbackRedactor<ErasingRedactor>());
-        builder.Logging.EnableRedaction();
+        // The discriminator (the parameter's name appended to each value) is for hashing redactors; these mask text.
+        builder.Logging.EnableRedaction(options => options.ApplyDiscriminator = false);
         builder.Services.PostConfigure<LoggerFilterOptions>(CapMcpAtDebug);
         return builder;
     }
