@@ -8,6 +8,7 @@ using OpenCode.Runtime;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddOpenCodeConfiguration();
+builder.AddOpenCodePrivacy();
 builder.UseOrleans(silo => silo.UseOpenCodeSilo(builder.Configuration));
 builder.AddOpenCodeSecurity();
 builder.AddOpenCodeApi();

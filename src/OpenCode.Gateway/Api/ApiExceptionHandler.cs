@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Diagnostics;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Gateway.Api;
 
@@ -25,7 +26,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
 
         if (result is null)
         {
-            LogUnexpected(logger, exception, context.Request.Method, context.Request.Path);
+            LogUnexpected(logger, context.Request.Method, context.Request.Path, exception.ToString());
             result = Problems.For(ErrorCodes.InternalError, "The server failed to handle the request.");
         }
 
@@ -68,8 +69,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         : bad.Message;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the state store is unavailable ({Reason})")]
-    private static partial void LogStorageUnavailable(ILogger logger, string method, string path, string reason);
+    private static partial void LogStorageUnavailable(ILogger logger, string method, string path, [Pii] string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
-    private static partial void LogUnexpected(ILogger logger, Exception exception, string method, string path);
+    // The exception as classified text: its message may quote the request.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}: {Error}")]
+    private static partial void LogUnexpected(ILogger logger, string method, string path, [Pii] string error);
 }

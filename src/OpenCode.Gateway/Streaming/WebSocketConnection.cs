@@ -7,6 +7,7 @@ using OpenCode.Gateway.Api;
 using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Api.Models;
 using OpenCode.Gateway.Limits;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Gateway.Streaming;
 
@@ -209,7 +210,7 @@ public sealed partial class WebSocketConnection
         }
         catch (Exception ex)
         {
-            LogRequestFailed(_logger, ex);
+            LogRequestFailed(_logger, ex.ToString());
             await _send.SendAsync(WebSocketEnvelope.Error(id, JsonRpcErrorCodes.InternalError, "The server failed to handle the request.", ErrorCodes.InternalError), _closing.Token);
         }
         finally
@@ -297,6 +298,7 @@ public sealed partial class WebSocketConnection
         return outcome.IsWaitingForApproval ? WaitingApprovalView.From(outcome) : MessageView.From(outcome.Reply!);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A WebSocket request failed unexpectedly")]
-    private static partial void LogRequestFailed(ILogger logger, Exception exception);
+    // The exception as classified text: its message may quote the request.
+    [LoggerMessage(Level = LogLevel.Error, Message = "A WebSocket request failed unexpectedly: {Error}")]
+    private static partial void LogRequestFailed(ILogger logger, [Pii] string error);
 }

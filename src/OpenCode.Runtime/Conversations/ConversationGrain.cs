@@ -10,6 +10,7 @@ using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Tools;
 using Orleans.Concurrency;
 using Orleans.Storage;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Conversations;
 
@@ -746,7 +747,7 @@ public sealed partial class ConversationGrain(
         }
         catch (Exception ex) when (ex is not OrleansException and not InconsistentStateException and not DbException)
         {
-            LogTurnFault(logger, ex, Key, context.TurnId);
+            LogTurnFault(logger, Key, context.TurnId, ex.ToString());
             foreach (var call in context.History.FinishUnfinishedCalls(ToolCallStatuses.Failed, "The turn failed before the tool call finished."))
             {
                 Emit(new ConversationEvent { Type = ConversationEventTypes.ToolCallCompleted, Call = call });
@@ -834,7 +835,7 @@ public sealed partial class ConversationGrain(
         catch (Exception ex)
         {
             waiter?.TrySetException(ex);
-            LogTurnFault(logger, ex, Key, state.State.Turn?.TurnId ?? "");
+            LogTurnFault(logger, Key, state.State.Turn?.TurnId ?? "", ex.ToString());
         }
     }
 
@@ -988,8 +989,9 @@ public sealed partial class ConversationGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The turn reminder of {Conversation} could not be removed; its next tick removes it")]
     private static partial void LogReminderKept(ILogger logger, Exception exception, string conversation);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Turn {TurnId} of {Conversation} failed")]
-    private static partial void LogTurnFault(ILogger logger, Exception exception, string conversation, string turnId);
+    // The exception as classified text: its message may quote what the turn was working on.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Turn {TurnId} of {Conversation} failed: {Error}")]
+    private static partial void LogTurnFault(ILogger logger, string conversation, string turnId, [Pii] string error);
 
     private static readonly TurnError CancelledError = new(ErrorCodes.TurnCancelled, "The turn was cancelled.");
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Models;
 using OpenCode.Runtime.Tools;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Conversations;
 
@@ -509,8 +510,8 @@ public sealed partial class TurnLoop(
         new(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} is unavailable: {Error}")]
-    private static partial void LogServerProblem(ILogger logger, string server, string error);
+    private static partial void LogServerProblem(ILogger logger, string server, [Pii] string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Provider}/{Model} failed ({Code}): {Error}")]
-    private static partial void LogModelFailure(ILogger logger, string provider, string model, string code, string error);
+    private static partial void LogModelFailure(ILogger logger, string provider, string model, string code, [Pii] string error);
 }

@@ -11,6 +11,7 @@ using OpenCode.Abstractions;
 using OpenCode.Runtime.Mcp.Auth;
 using OpenCode.Runtime.Security;
 using OpenCode.Runtime.Tools.Workspace;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Mcp;
 
@@ -916,34 +917,34 @@ internal sealed partial class McpServerConnection : IAsyncDisposable
     private partial void LogToolsListed(string server, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP session to {Server} dropped: {Reason}")]
-    private partial void LogSessionDropped(string server, string reason);
+    private partial void LogSessionDropped(string server, [Pii] string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP session to {Server} ended: {Reason}")]
-    private partial void LogSessionClosed(string server, string reason);
+    private partial void LogSessionClosed(string server, [Pii] string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} says its tools changed; listing them again")]
     private partial void LogToolListChanged(string server);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for tool changes of MCP server {Server} failed: {Reason}")]
-    private partial void LogListenFailed(string server, string reason);
+    private partial void LogListenFailed(string server, [Pii] string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listing the changed tools of MCP server {Server} failed: {Reason}")]
-    private partial void LogToolRefreshFailed(string server, string reason);
+    private partial void LogToolRefreshFailed(string server, [Pii] string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconnecting to MCP server {Server}: attempt {Attempt} in {DelaySeconds:0.0} s")]
     private partial void LogReconnectScheduled(string server, int attempt, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Gave up reconnecting to MCP server {Server} after {Attempts} attempts; the next call tries again. Last error: {Reason}")]
-    private partial void LogReconnectGaveUp(string server, int attempts, string reason);
+    private partial void LogReconnectGaveUp(string server, int attempts, [Pii] string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Tool {Tool} of MCP server {Server} timed out after {Seconds} s")]
     private partial void LogCallTimedOut(string server, string tool, double seconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Disposing the MCP session to {Server} failed: {Reason}")]
-    private partial void LogDisposeFailed(string server, string reason);
+    private partial void LogDisposeFailed(string server, [Pii] string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "MCP server {Server} stderr: {Line}")]
-    private partial void LogServerStandardError(string server, string line);
+    private partial void LogServerStandardError(string server, [Pii] string line);
 
     /// <summary>Whether a call got past connecting, for the wording of a timeout.</summary>
     private sealed class CallPhase

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Mcp;
 
@@ -79,5 +80,5 @@ public sealed partial class ToolCatalog(IGrainFactory grainFactory, ILogger<Tool
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listing the tools of MCP server {Server} failed: {Reason}")]
-    private partial void LogListFailed(string server, string reason);
+    private partial void LogListFailed(string server, [Pii] string reason);
 }

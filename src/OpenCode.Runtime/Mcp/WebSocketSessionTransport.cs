@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Mcp;
 
@@ -161,5 +162,5 @@ internal sealed partial class WebSocketSessionTransport : TransportBase
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} sent a WebSocket message that is not JSON-RPC: {Reason}")]
-    private partial void LogMalformedMessage(string server, string reason);
+    private partial void LogMalformedMessage(string server, [Pii] string reason);
 }

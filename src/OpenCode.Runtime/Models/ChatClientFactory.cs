@@ -5,10 +5,12 @@ using Anthropic;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OllamaSharp;
 using OpenAI;
 using OpenAI.Chat;
 using OpenCode.Runtime.Security;
+using OpenCode.Runtime.Privacy;
 using AnthropicClientOptions = Anthropic.Core.ClientOptions;
 
 namespace OpenCode.Runtime.Models;
@@ -25,8 +27,9 @@ namespace OpenCode.Runtime.Models;
 /// <c>Providers:&lt;provider&gt;:Endpoint</c>, or no endpoint at all in the agent (which means one of those).
 /// An endpoint chosen by an agent that is neither gets the placeholder key <see cref="PlaceholderApiKey"/>,
 /// so an agent author cannot make the server send the operator's key to a host of their choosing.</para>
-/// <para>The returned clients are the providers' own adapters, without middleware (no function invocation):
-/// the turn loop runs tool calls itself.</para>
+/// <para>The returned clients are the providers' own adapters, behind a <see cref="PiiMaskingChatClient"/> unless
+/// <c>Privacy:MaskPii</c> is false, without other middleware (no function invocation): the turn loop runs tool
+/// calls itself.</para>
 /// </remarks>
 public sealed class ChatClientFactory : IDisposable
 {
@@ -47,6 +50,7 @@ public sealed class ChatClientFactory : IDisposable
     private readonly ILogger<ChatClientFactory> _logger;
     private readonly ModelClientOptions _options;
     private readonly EndpointPolicy _policy;
+    private readonly bool _maskPii;
     private volatile bool _disposed;
 
     /// <param name="configuration">Provider credentials and endpoints (<c>Providers:*</c>) and network settings (<c>Models:*</c>).</param>
@@ -56,17 +60,25 @@ public sealed class ChatClientFactory : IDisposable
     /// Checks an agent's own endpoint again before a client is built for it: the agent may have been saved under a
     /// more permissive allow-list.
     /// </param>
-    public ChatClientFactory(IConfiguration configuration, IHttpMessageHandlerFactory handlers, ILogger<ChatClientFactory> logger, EndpointPolicy policy)
+    /// <param name="privacy">Whether what is sent to a model is masked (<see cref="PrivacyOptions.MaskPii"/>).</param>
+    public ChatClientFactory(
+        IConfiguration configuration,
+        IHttpMessageHandlerFactory handlers,
+        ILogger<ChatClientFactory> logger,
+        EndpointPolicy policy,
+        IOptions<PrivacyOptions> privacy)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(handlers);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(privacy);
         _configuration = configuration;
         _handlers = handlers;
         _logger = logger;
         _policy = policy;
         _options = ModelClientOptions.From(configuration);
+        _maskPii = privacy.Value.MaskPii;
     }
 
     /// <summary>The cached client for <paramref name="endpoint"/>, built on first use.</summary>
@@ -125,7 +137,7 @@ public sealed class ChatClientFactory : IDisposable
             _ => CreateOpenAI(provider, key),
         };
         _logger.LogDebug("Created chat client for {Provider} model {Model} at {Endpoint}", provider, key.Name, client.SafeEndpoint);
-        return client;
+        return _maskPii ? client.MaskingPii() : client;
     }
 
     private CachedClient CreateOpenAI(string provider, ModelEndpoint key)
@@ -288,6 +300,9 @@ public sealed class ChatClientFactory : IDisposable
     {
         public IChatClient ChatClient { get; } = chatClient;
         public string SafeEndpoint { get; } = safeEndpoint;
+
+        /// <summary>The same client behind a <see cref="PiiMaskingChatClient"/>, which disposes it in turn.</summary>
+        public CachedClient MaskingPii() => new(new PiiMaskingChatClient(ChatClient), SafeEndpoint, owned);
 
         public void Dispose()
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenCode.Runtime.Security;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Models;
 
@@ -13,6 +14,7 @@ public static class ModelProviderServiceCollectionExtensions
     /// with pooled connections recycled every 5 minutes (so DNS changes are seen although the clients live for the
     /// whole process) and a connect timeout of <c>Models:ConnectTimeoutSeconds</c> (default 10), which follows no
     /// redirects and connects only where the <see cref="EndpointPolicy"/> allows (<see cref="ConnectionGuard"/>).
+    /// The factory reads <see cref="PrivacyOptions"/> from the <c>Privacy</c> section.
     /// Needs <see cref="IConfiguration"/> in the container (every host has it).
     /// </summary>
     public static IServiceCollection AddModelProviders(this IServiceCollection services)
@@ -33,6 +35,7 @@ public static class ModelProviderServiceCollectionExtensions
             // No per-request log lines on the hot path, and nothing that could echo a request header.
             .RemoveAllLoggers();
 
+        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName);
         services.TryAddSingleton<ChatClientFactory>();
         return services;
     }

@@ -6,6 +6,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Tools.Workspace;
 
@@ -134,7 +135,7 @@ public sealed partial class RunCommandTool(WorkspaceRoot root, CodeExecutionOpti
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "run_command started {Command} as process {ProcessId} in {Directory}")]
-    private partial void LogStarted(string command, int processId, string directory);
+    private partial void LogStarted([Pii] string command, int processId, string directory);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Killing process {ProcessId} failed: {Reason}")]
     private partial void LogKillFailed(int processId, string reason);

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace OpenCode.Runtime.Privacy;
+
+/// <summary>
+/// Masks personal data and secrets (<see cref="SensitiveText"/>) in the text that leaves
+/// for the model provider: text parts of every message, string tool results, and top-level string arguments of
+/// tool calls. The caller's messages are never changed (the history keeps the original text); a message is
+/// copied only when something in it is masked, and the list only when some message is.
+/// </summary>
+public sealed class PiiMaskingChatClient(IChatClient innerClient) : DelegatingChatClient(innerClient)
+{
+    public override Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        base.GetResponseAsync(Masked(messages), options, cancellationToken);
+
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        base.GetStreamingResponseAsync(Masked(messages), options, cancellationToken);
+
+    /// <summary><paramref name="messages"/> itself when nothing is masked.</summary>
+    internal static IEnumerable<ChatMessage> Masked(IEnumerable<ChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        List<ChatMessage>? masked = null;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var message = Masked(list[i]);
+            if (masked is null && !ReferenceEquals(message, list[i]))
+            {
+                masked = new List<ChatMessage>(list.Count);
+                for (var j = 0; j < i; j++)
+                {
+                    masked.Add(list[j]);
+                }
+            }
+
+            masked?.Add(message);
+        }
+
+        return masked ?? list;
+    }
+
+    private static ChatMessage Masked(ChatMessage message)
+    {
+        var contents = message.Contents;
+        List<AIContent>? masked = null;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            var content = Masked(contents[i]);
+            if (masked is null && !ReferenceEquals(content, contents[i]))
+            {
+                masked = new List<AIContent>(contents.Count);
+                for (var j = 0; j < i; j++)
+                {
+                    masked.Add(contents[j]);
+                }
+            }
+
+            masked?.Add(content);
+        }
+
+        if (masked is null)
+        {
+            return message;
+        }
+
+        var copy = message.Clone();
+        copy.Contents = masked;
+        // A provider adapter sends a message's raw representation, when it has one, instead of its contents.
+        copy.RawRepresentation = null;
+        return copy;
+    }
+
+    private static AIContent Masked(AIContent content) => content switch
+    {
+        TextContent text when SensitiveText.Mask(text.Text) is var masked && !ReferenceEquals(masked, text.Text) =>
+            new TextContent(masked) { AdditionalProperties = text.AdditionalProperties, Annotations = text.Annotations },
+        FunctionResultContent { Result: string result } function when SensitiveText.Mask(result) is var masked && !ReferenceEquals(masked, result) =>
+            new FunctionResultContent(function.CallId, masked) { Exception = function.Exception, AdditionalProperties = function.AdditionalProperties },
+        FunctionCallContent { Arguments: { Count: > 0 } arguments } call when Masked(arguments) is { } masked =>
+            new FunctionCallContent(call.CallId, call.Name, masked) { AdditionalProperties = call.AdditionalProperties },
+        _ => content,
+    };
+
+    /// <summary>A copy with the top-level string values masked, or null when none needs it (nested values are left as they are).</summary>
+    private static Dictionary<string, object?>? Masked(IDictionary<string, object?> arguments)
+    {
+        // The history's arguments are dictionaries: enumerated as such, they are read without allocating.
+        if (arguments is Dictionary<string, object?> dictionary)
+        {
+            Dictionary<string, object?>? masked = null;
+            foreach (var (name, value) in dictionary)
+            {
+                Mask(arguments, name, value, ref masked);
+            }
+
+            return masked;
+        }
+        else
+        {
+            Dictionary<string, object?>? masked = null;
+            foreach (var (name, value) in arguments)
+            {
+                Mask(arguments, name, value, ref masked);
+            }
+
+            return masked;
+        }
+    }
+
+    private static void Mask(IDictionary<string, object?> arguments, string name, object? value, ref Dictionary<string, object?>? masked)
+    {
+        var text = value switch
+        {
+            string s => s,
+            JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
+            _ => null,
+        };
+        if (text is not null && SensitiveText.Mask(text) is var maskedText && !ReferenceEquals(maskedText, text))
+        {
+            masked ??= new Dictionary<string, object?>(arguments);
+            masked[name] = maskedText;
+        }
+    }
+}

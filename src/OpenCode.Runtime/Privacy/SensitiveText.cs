@@ -1,0 +1,8 @@
+namespace OpenCode.Runtime.Privacy;
+
+/// <summary>Free text with its secrets and personal data masked: what leaves for a model, and what a log shows of a <see cref="PiiAttribute"/> value.</summary>
+public static class SensitiveText
+{
+    /// <summary><paramref name="text"/> itself when there is nothing to mask. Secrets go first, so a token's digits are not read as a card or phone number.</summary>
+    public static string Mask(string text) => PiiMasker.Mask(SecretMasker.Mask(text));
+}
