@@ -30,6 +30,7 @@ public static class Problems
         [ErrorCodes.Unauthorized] = StatusCodes.Status401Unauthorized,
         [ErrorCodes.Forbidden] = StatusCodes.Status403Forbidden,
         [ErrorCodes.ApiKeyNotFound] = StatusCodes.Status404NotFound,
+        [Security.CrossOriginGuard.Code] = StatusCodes.Status403Forbidden,
         // The server's limits on a caller, a user or a tenant: the same request can succeed later.
         [ErrorCodes.RateLimited] = StatusCodes.Status429TooManyRequests,
         [ErrorCodes.TooManyTurns] = StatusCodes.Status429TooManyRequests,

@@ -29,7 +29,22 @@ public static partial class SecurityServiceExtensions
         else
         {
             LoopbackBinding.EnsureLoopbackOnly(builder.Configuration);
+            // Only loopback names in Host: a web page cannot rebind its own domain to 127.0.0.1 and call the local user's API.
+            builder.Configuration["AllowedHosts"] ??= "localhost;127.0.0.1;[::1]";
         }
+
+        var origins = new BrowserOrigins(builder.Configuration);
+        builder.Services.AddSingleton(origins);
+        builder.Services.AddCors(o => o.AddDefaultPolicy(policy => policy
+            .WithOrigins([.. origins.Allowed])
+            .AllowAnyHeader()
+            .AllowAnyMethod()
+            .WithExposedHeaders("Location", "Retry-After", "Idempotency-Key")));
+        builder.Services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = true;
+        });
 
         builder.Services.Configure<AuthOptions>(section);
         // With callers to tell apart, agent configs may only reach what the operator allows (configuration can
@@ -53,9 +68,16 @@ public static partial class SecurityServiceExtensions
         return builder;
     }
 
-    /// <summary>Authenticates and authorizes every request after this point; says at start-up which mode the gateway runs in.</summary>
+    /// <summary>
+    /// Security headers (HSTS over HTTPS), CORS for the configured origins and the cross-origin guard, then
+    /// authentication and authorization of every request after this point; says at start-up which mode the gateway runs in.
+    /// </summary>
     public static WebApplication UseOpenCodeSecurity(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseHsts(); // only answers over HTTPS carry it
+        app.UseCors();
+        app.UseMiddleware<CrossOriginGuard>();
         app.UseAuthentication();
         app.UseAuthorization();
         var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;

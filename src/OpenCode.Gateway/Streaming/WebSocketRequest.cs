@@ -52,7 +52,7 @@ public sealed class WebSocketRequest
                 id = idElement.Clone();
             }
 
-            if (!root.TryGetProperty("type", out var type) || !type.ValueEquals("request"u8))
+            if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || !type.ValueEquals("request"u8))
             {
                 throw new JsonRpcException(JsonRpcErrorCodes.InvalidRequest, "\"type\" must be \"request\".");
             }

@@ -26,6 +26,9 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
 
     public string SigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
+    /// <summary>The OpenAI provider key the gateway sends to the (fake) model: it must never show anywhere else.</summary>
+    public string ProviderKey { get; } = "sk-test" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
     public FakeModelServer Model { get; private set; } = null!;
 
     public GatewayProcess Gateway { get; private set; } = null!;
@@ -48,6 +51,13 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
             ["Auth__Jwt__SigningKey"] = SigningKey,
             ["Auth__TicketLifetimeSeconds"] = TicketLifetimeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Auth__Roles__auditor__0"] = "audit:read",
+            // The fuzz test sends thousands of requests as one caller: no request rate here (limits have tests of their own).
+            ["Limits__RequestsPerMinute"] = "0",
+            ["Providers__openai__ApiKey"] = ProviderKey,
+            ["Providers__openai__Endpoint"] = Model.BaseUrl.ToString(),
+            // Everything this server logs, for the leak test to search.
+            ["Logging__LogLevel__OpenCode"] = "Trace",
+            ["Logging__LogLevel__Microsoft.AspNetCore.Authentication"] = "Debug",
             // With authentication on, agents may only reach what the operator lists: here, the fake model.
             ["Security__AllowedEndpoints__0"] = "http://127.0.0.1:*",
         });
