@@ -22,6 +22,12 @@ public sealed record Caller(string Tenant, string User, IReadOnlyList<string> Ro
     /// <summary>The authenticated caller of this request, read once from its claims.</summary>
     public static Caller From(HttpContext context)
     {
+        // The common case without authentication, on every request of the turn path: nothing to read or keep.
+        if (context.User.Identity?.AuthenticationType == LocalAuthenticationHandler.SchemeName)
+        {
+            return Local;
+        }
+
         if (context.Items[typeof(Caller)] is Caller cached)
         {
             return cached;

@@ -57,7 +57,7 @@ public sealed class ConversationLimitsTests(LimitedRuntimeCluster limited)
         Assert.Equal(ErrorCodes.ModelError, (await conversation.SendAsync(new NewMessage("fail"))).Error?.Code);
 
         var other = await Runtime.CreateConversationAsync(agent.Id, "alice", tenant);
-        Assert.Null((await Runtime.Conversation(other, tenant, "bob").SendAsync(new NewMessage("my turn"))).Error);
+        Assert.Null((await Runtime.Conversation(other, tenant, "alice").SendAsync(new NewMessage("my turn"))).Error);
     }
 
     [Fact]
