@@ -126,6 +126,20 @@ public sealed class AuthenticationTests(SecureGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_websocket_opened_with_a_token_closes_when_the_token_expires()
+    {
+        // Expires in 3 s: valid when the socket opens (the validator allows 30 s of clock skew, the socket none).
+        var token = fixture.Token("short-lived", roles: ["user"], expires: DateTime.UtcNow.AddSeconds(3));
+        await using var socket = await fixture.ConnectAsync(o => o.SetRequestHeader("Authorization", "Bearer " + token));
+        Assert.NotNull((await socket.RequestAsync("agents.list"))["result"]);
+
+        await socket.Closed.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
+        Assert.Equal("credentials expired", socket.CloseStatusDescription);
+    }
+
+    [Fact]
     public async Task A_websocket_ticket_expires()
     {
         using var client = fixture.As("wanda");
