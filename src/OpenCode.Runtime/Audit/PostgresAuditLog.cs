@@ -49,39 +49,7 @@ public sealed partial class PostgresAuditLog(string connectionString, string ser
         var sql = new StringBuilder($"SELECT {Columns} FROM opencode_audit_log WHERE service_id = @service AND tenant = @tenant");
         command.Parameters.AddWithValue("service", serviceId);
         command.Parameters.AddWithValue("tenant", query.Tenant);
-        if (query.From is { } from)
-        {
-            sql.Append(" AND at >= @from");
-            command.Parameters.AddWithValue("from", from.ToUniversalTime());
-        }
-
-        if (query.To is { } to)
-        {
-            sql.Append(" AND at < @to");
-            command.Parameters.AddWithValue("to", to.ToUniversalTime());
-        }
-
-        if (query.Actor is { } actor)
-        {
-            sql.Append(" AND actor = @actor");
-            command.Parameters.AddWithValue("actor", actor);
-        }
-
-        if (query.Action is { } action)
-        {
-            sql.Append(" AND action = @action");
-            command.Parameters.AddWithValue("action", action);
-        }
-
-        if (query.After is { } after)
-        {
-            sql.Append(" AND (at, id) < (@after_at, @after_id)");
-            command.Parameters.AddWithValue("after_at", after.At.ToUniversalTime());
-            command.Parameters.AddWithValue("after_id", after.Id);
-        }
-
-        sql.Append(" ORDER BY at DESC, id DESC LIMIT @limit");
-        command.Parameters.AddWithValue("limit", query.Limit + 1);
+        AuditQuerySql.AppendFilterAndPage(sql, query, "at", '@', at => at.ToUniversalTime(), (name, value) => command.Parameters.AddWithValue(name, value));
         command.CommandText = sql.ToString();
 
         var entries = new List<AuditEntry>();

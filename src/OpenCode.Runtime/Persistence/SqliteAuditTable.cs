@@ -71,39 +71,8 @@ internal static class SqliteAuditTable
         using var command = connection.CreateCommand();
         var sql = new StringBuilder($"SELECT {Columns} FROM audit_log WHERE tenant = $tenant");
         command.Parameters.AddWithValue("$tenant", query.Tenant);
-        if (query.From is { } from)
-        {
-            sql.Append(" AND at_us >= $from");
-            command.Parameters.AddWithValue("$from", AuditCursor.ToUnixMicroseconds(from));
-        }
-
-        if (query.To is { } to)
-        {
-            sql.Append(" AND at_us < $to");
-            command.Parameters.AddWithValue("$to", AuditCursor.ToUnixMicroseconds(to));
-        }
-
-        if (query.Actor is { } actor)
-        {
-            sql.Append(" AND actor = $actor");
-            command.Parameters.AddWithValue("$actor", actor);
-        }
-
-        if (query.Action is { } action)
-        {
-            sql.Append(" AND action = $action");
-            command.Parameters.AddWithValue("$action", action);
-        }
-
-        if (query.After is { } after)
-        {
-            sql.Append(" AND (at_us, id) < ($after_at, $after_id)");
-            command.Parameters.AddWithValue("$after_at", AuditCursor.ToUnixMicroseconds(after.At));
-            command.Parameters.AddWithValue("$after_id", after.Id);
-        }
-
-        sql.Append(" ORDER BY at_us DESC, id DESC LIMIT $limit");
-        command.Parameters.AddWithValue("$limit", query.Limit + 1);
+        AuditQuerySql.AppendFilterAndPage(
+            sql, query, "at_us", '$', at => AuditCursor.ToUnixMicroseconds(at), (name, value) => command.Parameters.AddWithValue(name, value));
         command.CommandText = sql.ToString();
 
         var entries = new List<AuditEntry>();
