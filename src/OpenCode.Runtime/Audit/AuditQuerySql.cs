@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 
 namespace OpenCode.Runtime.Audit;
@@ -48,4 +49,20 @@ internal static class AuditQuerySql
         sql.Append($" ORDER BY {timeColumn} DESC, id DESC LIMIT {prefix}limit");
         add(prefix + "limit", query.Limit + 1);
     }
+
+    /// <summary>The record at the reader's row, selected in the stores' common column order; <paramref name="at"/> read by the store.</summary>
+    public static AuditEntry Entry(DbDataReader reader, DateTimeOffset at) => new()
+    {
+        Id = reader.GetInt64(0),
+        At = at,
+        Tenant = reader.GetString(2),
+        Actor = reader.GetString(3),
+        Action = reader.GetString(4),
+        ResourceType = reader.GetString(5),
+        ResourceId = reader.GetString(6),
+        ConversationId = reader.IsDBNull(7) ? null : reader.GetString(7),
+        Outcome = reader.GetString(8),
+        DurationMs = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+        Detail = reader.IsDBNull(10) ? null : reader.GetString(10),
+    };
 }

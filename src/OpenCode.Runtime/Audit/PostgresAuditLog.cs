@@ -56,20 +56,7 @@ public sealed partial class PostgresAuditLog(string connectionString, string ser
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(new AuditEntry
-            {
-                Id = reader.GetInt64(0),
-                At = reader.GetFieldValue<DateTimeOffset>(1),
-                Tenant = reader.GetString(2),
-                Actor = reader.GetString(3),
-                Action = reader.GetString(4),
-                ResourceType = reader.GetString(5),
-                ResourceId = reader.GetString(6),
-                ConversationId = reader.IsDBNull(7) ? null : reader.GetString(7),
-                Outcome = reader.GetString(8),
-                DurationMs = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                Detail = reader.IsDBNull(10) ? null : reader.GetString(10),
-            });
+            entries.Add(AuditQuerySql.Entry(reader, reader.GetFieldValue<DateTimeOffset>(1)));
         }
 
         return AuditPages.From(entries, query.Limit);

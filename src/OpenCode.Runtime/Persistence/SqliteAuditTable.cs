@@ -79,20 +79,7 @@ internal static class SqliteAuditTable
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            entries.Add(new AuditEntry
-            {
-                Id = reader.GetInt64(0),
-                At = AuditCursor.FromUnixMicroseconds(reader.GetInt64(1)),
-                Tenant = reader.GetString(2),
-                Actor = reader.GetString(3),
-                Action = reader.GetString(4),
-                ResourceType = reader.GetString(5),
-                ResourceId = reader.GetString(6),
-                ConversationId = reader.IsDBNull(7) ? null : reader.GetString(7),
-                Outcome = reader.GetString(8),
-                DurationMs = reader.IsDBNull(9) ? null : reader.GetInt64(9),
-                Detail = reader.IsDBNull(10) ? null : reader.GetString(10),
-            });
+            entries.Add(AuditQuerySql.Entry(reader, AuditCursor.FromUnixMicroseconds(reader.GetInt64(1))));
         }
 
         return entries;
