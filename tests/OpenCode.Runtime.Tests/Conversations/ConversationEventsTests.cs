@@ -269,6 +269,12 @@ public sealed class ConversationEventsTests(RuntimeCluster runtime)
 
         var first = runtime.Conversation(id).SendAsync(new NewMessage("slow one"));
         await WaitForStatusAsync(id, ConversationStatuses.Running);
+        // The first turn must have taken its (slow) scripted reply, or the interrupting turn would get it.
+        while (!runtime.Model.Requests.Any(r => r.Model == agent.Config.Model.Name))
+        {
+            await Task.Delay(10);
+        }
+
         var second = await runtime.Conversation(id).SendAsync(new NewMessage("instead"));
 
         Assert.Equal("echo: instead", second.Reply!.Content);
