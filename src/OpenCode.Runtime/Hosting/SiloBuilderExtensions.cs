@@ -19,6 +19,9 @@ public static class SiloBuilderExtensions
     /// <summary>Below Kubernetes' default grace period (30 s), so a pod leaves the cluster before it is killed.</summary>
     public const int DefaultShutdownTimeoutSeconds = 20;
 
+    /// <summary>Cluster profile: how long a membership probe may go unanswered (<c>Orleans:ProbeTimeoutSeconds</c>).</summary>
+    public const int DefaultProbeTimeoutSeconds = 2;
+
     /// <summary>
     /// The silo of either profile. Embedded (the default): one silo with localhost clustering and grain state in a
     /// SQLite file under the data directory, reminders in another, so agents, conversations and unfinished turns survive restarts. Cluster (when
@@ -99,6 +102,10 @@ public static class SiloBuilderExtensions
         }
 
         silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis));
+        // A silo is declared dead after NumMissedProbesLimit (3) unanswered probes: with Orleans' 5 s per probe its
+        // conversations wait about 15 s for another silo; 2 s still tolerates long pauses and halves that.
+        silo.Configure<ClusterMembershipOptions>(o =>
+            o.ProbeTimeout = TimeSpan.FromSeconds(orleans.GetValue("ProbeTimeoutSeconds", DefaultProbeTimeoutSeconds)));
         silo.AddPostgresPersistence(OpenCodeStorage.Name, cluster.Postgres);
     }
 
