@@ -55,18 +55,28 @@ public static partial class SecurityServiceExtensions
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         builder.Services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
-        var authentication = builder.Services.AddAuthentication(SchemeName)
+        // AddAuthentication would also add Data Protection, which no scheme here uses: it writes a key ring to the
+        // user's home at start and loads an XML stack into every gateway. The core services are all the schemes need.
+        builder.Services.AddAuthenticationCore(o => o.DefaultScheme = SchemeName);
+        builder.Services.AddWebEncoders();
+        builder.Services.AddSingleton<IAuthenticationConfigurationProvider, AuthenticationConfigurationSection>();
+        var authentication = new AuthenticationBuilder(builder.Services)
             .AddPolicyScheme(SchemeName, SchemeName, o => o.ForwardDefaultSelector = context => SchemeFor(context, auth))
             .AddScheme<AuthenticationSchemeOptions, LocalAuthenticationHandler>(LocalAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, WebSocketTicketAuthenticationHandler>(WebSocketTicketAuthenticationHandler.SchemeName, null);
         if (auth.Jwt.IsConfigured)
         {
-            authentication.AddJwtBearer(o => ConfigureJwt(o, auth));
+            AddJwtBearer(authentication, auth);
         }
 
         return builder;
     }
+
+    /// <summary>Apart, so that the JWT assemblies load only where tokens are configured.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AddJwtBearer(AuthenticationBuilder authentication, AuthOptions auth) =>
+        authentication.AddJwtBearer(o => ConfigureJwt(o, auth));
 
     /// <summary>
     /// Security headers (HSTS over HTTPS), CORS for the configured origins and the cross-origin guard, then
