@@ -869,13 +869,22 @@ public sealed partial class ConversationGrain(
         if (due is { } delay)
         {
             _turnTimer = this.RegisterGrainTimer(
-                () =>
-                {
-                    AdvanceTurn();
-                    return Task.CompletedTask;
-                },
+                OnTurnTimer,
                 new GrainTimerCreationOptions(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true });
         }
+    }
+
+    private Task OnTurnTimer()
+    {
+        AdvanceTurn();
+        // A timer can fire a moment before the expiry it was set for: nothing expired yet, so it is set again
+        // (else the turn would wait for the reminder, a minute later).
+        if (_turn is null && state.State.Turn is { } turn && IsPaused(turn) && !turn.HasAnswers)
+        {
+            ScheduleTurnWork();
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>
