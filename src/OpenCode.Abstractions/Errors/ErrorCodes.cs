@@ -31,6 +31,8 @@ public static class ErrorCodes
     /// <summary>The caller lacks a permission; the problem's <c>permission</c> names it (403).</summary>
     public const string Forbidden = "forbidden";
     public const string ApiKeyNotFound = "api_key_not_found";
+    /// <summary>A browser sent the request for a page of an origin <c>Cors:AllowedOrigins</c> does not list (403).</summary>
+    public const string OriginNotAllowed = "origin_not_allowed";
 
     /// <summary>The caller sent more requests than <c>Limits:RequestsPerMinute</c> allows (429, with <c>Retry-After</c>).</summary>
     public const string RateLimited = "rate_limited";

@@ -15,6 +15,10 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
     [Alias("List")]
     Task<IReadOnlyList<ApiKeyInfo>> ListAsync(string? tenant);
 
+    /// <summary>The key with this id, or null.</summary>
+    [Alias("Get")]
+    Task<ApiKeyInfo?> GetAsync(string id);
+
     /// <summary>Revokes the key with this id: from now on it authenticates nothing. Null when there is no such key.</summary>
     [Alias("Revoke")]
     Task<ApiKeyInfo?> RevokeAsync(string id);

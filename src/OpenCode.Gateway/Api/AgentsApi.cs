@@ -58,7 +58,7 @@ public static class AgentsApi
     {
         api.Demand(Permissions.AgentsRead);
         var agents = await api.Grains.GetGrain<IAgentDirectoryGrain>(api.Caller.Tenant).ListAsync();
-        return new([.. agents.Where(a => AgentAccessPolicy.Allows(api, new AgentConfig { Access = a.Access }))]);
+        return new([.. agents.Where(a => AgentAccessPolicy.Allows(api, a.Access))]);
     }
 
     public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string agentId, [AsParameters] ApiContext api) =>
@@ -76,7 +76,7 @@ public static class AgentsApi
     /// others (the same answer, so restricted agents cannot be discovered).
     /// </summary>
     public static async Task<AgentSnapshot?> VisibleAgentAsync(ApiContext api, string agentId) =>
-        await Agent(api, agentId).GetAsync() is { } agent && AgentAccessPolicy.Allows(api, agent.Config) ? agent : null;
+        await Agent(api, agentId).GetAsync() is { } agent && AgentAccessPolicy.Allows(api, agent.Config.Access) ? agent : null;
 
     public static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string agentId, JsonNode? body, [AsParameters] ApiContext api, AuditTrail audit)
     {

@@ -34,6 +34,10 @@ public static class ApiKeysApi
         {
             errors.Add(new FieldError("tenant", "must be a non-empty name without '/'"));
         }
+        else
+        {
+            DemandTenant(api, tenant);
+        }
 
         var user = request.User ?? name;
         if (request.User is not null && !GrainKeys.IsValidSegment(user))
@@ -52,6 +56,14 @@ public static class ApiKeysApi
         else if (request.Roles.FirstOrDefault(r => !roles.Exists(r)) is { } unknown)
         {
             errors.Add(new FieldError("roles", $"'{unknown}' is not a role (built in: admin, developer, user; more under Auth:Roles)"));
+        }
+        else
+        {
+            // A key grants no more than its issuer holds: managing keys is not a way to become admin.
+            foreach (var permission in request.Roles.SelectMany(roles.PermissionsOf))
+            {
+                api.Demand(permission);
+            }
         }
 
         if (errors.Count > 0)
@@ -79,6 +91,7 @@ public static class ApiKeysApi
     public static async Task<Ok<ApiKeyListView>> ListAsync(string? tenant, [AsParameters] ApiContext api)
     {
         api.Demand(Permissions.ApiKeysManage);
+        DemandTenant(api, tenant ?? api.Caller.Tenant);
         return TypedResults.Ok(new ApiKeyListView(
             await api.Grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).ListAsync(tenant ?? api.Caller.Tenant)));
     }
@@ -86,12 +99,25 @@ public static class ApiKeysApi
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string keyId, [AsParameters] ApiContext api, AuditTrail audit)
     {
         api.Demand(Permissions.ApiKeysManage);
-        if (await api.Grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).RevokeAsync(keyId) is not { } revoked)
+        var directory = api.Grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory);
+        // Another tenant's key is, to a caller who may not manage that tenant, a key that does not exist.
+        if (await directory.GetAsync(keyId) is not { } key
+            || (key.Tenant != api.Caller.Tenant && !api.Can(Permissions.TenantsManage))
+            || await directory.RevokeAsync(keyId) is not { } revoked)
         {
             return Problems.For(ErrorCodes.ApiKeyNotFound, $"API key '{keyId}' was not found.");
         }
 
         await audit.ApiKeyRevokedAsync(api.Caller, revoked);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Keys of another tenant than the caller's need <see cref="Permissions.TenantsManage"/>.</summary>
+    private static void DemandTenant(ApiContext api, string tenant)
+    {
+        if (tenant != api.Caller.Tenant)
+        {
+            api.Demand(Permissions.TenantsManage);
+        }
     }
 }

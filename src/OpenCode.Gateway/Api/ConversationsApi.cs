@@ -65,9 +65,10 @@ public static class ConversationsApi
             limits.CheckMessage(request.Message, "message");
         }
 
-        // The agent must be one the caller may use: a restricted one is as unknown to them as a missing one.
+        // The agent must be one the caller may use: a restricted one is as unknown to them as a missing one. Those
+        // who manage agents may use every one, and the conversation itself finds a missing one: no look first.
         api.Demand(Permissions.AgentsUse);
-        if (AgentConfigValidator.IsValidId(agentId) && await AgentsApi.VisibleAgentAsync(api, agentId) is null)
+        if (!api.Can(Permissions.AgentsWrite) && AgentConfigValidator.IsValidId(agentId) && await AgentsApi.VisibleAgentAsync(api, agentId) is null)
         {
             throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found.");
         }

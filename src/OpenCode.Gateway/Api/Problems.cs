@@ -30,7 +30,7 @@ public static class Problems
         [ErrorCodes.Unauthorized] = StatusCodes.Status401Unauthorized,
         [ErrorCodes.Forbidden] = StatusCodes.Status403Forbidden,
         [ErrorCodes.ApiKeyNotFound] = StatusCodes.Status404NotFound,
-        [Security.CrossOriginGuard.Code] = StatusCodes.Status403Forbidden,
+        [ErrorCodes.OriginNotAllowed] = StatusCodes.Status403Forbidden,
         // The server's limits on a caller, a user or a tenant: the same request can succeed later.
         [ErrorCodes.RateLimited] = StatusCodes.Status429TooManyRequests,
         [ErrorCodes.TooManyTurns] = StatusCodes.Status429TooManyRequests,
@@ -113,6 +113,7 @@ public static class Problems
         ErrorCodes.Unauthorized => "The request needs valid credentials.",
         ErrorCodes.Forbidden => "The caller lacks a permission.",
         ErrorCodes.ApiKeyNotFound => "The API key was not found.",
+        ErrorCodes.OriginNotAllowed => "Requests from pages of this origin are not accepted.",
         _ => "The request failed.",
     };
 }

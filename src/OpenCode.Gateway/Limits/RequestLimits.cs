@@ -47,7 +47,11 @@ public sealed class RequestLimits : IDisposable
     /// <summary>The rate limiting middleware's limiter: the same buckets, found from the request's caller.</summary>
     public PartitionedRateLimiter<HttpContext> ForRequests() =>
         (_rate ?? throw new InvalidOperationException("Requests are not rate limited (Limits:RequestsPerMinute is 0)."))
-            .WithTranslatedKey<HttpContext>(context => PartitionOf(Caller.From(context)), leaveOpen: true);
+            .WithTranslatedKey<HttpContext>(
+                context => context.User.Identity?.IsAuthenticated == true
+                    ? PartitionOf(Caller.From(context))
+                    : $"address:{context.Connection.RemoteIpAddress}", // anonymous routes (OpenAPI) and refused credentials
+                leaveOpen: true);
 
     /// <summary>Takes a request (one sent over a WebSocket) from the caller's bucket; an empty bucket is <c>rate_limited</c>.</summary>
     public void TakeRequest(Caller caller)

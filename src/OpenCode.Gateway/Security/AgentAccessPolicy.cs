@@ -6,9 +6,9 @@ namespace OpenCode.Gateway.Security;
 /// <summary>Whether a caller may see and use an agent: those who manage agents always, others as its <see cref="AgentAccess"/> says.</summary>
 public static class AgentAccessPolicy
 {
-    public static bool Allows(ApiContext api, AgentConfig agent)
+    public static bool Allows(ApiContext api, AgentAccess? agentAccess)
     {
-        if (agent.Access is not { } access || api.Can(Permissions.AgentsWrite))
+        if (agentAccess is not { } access || api.Can(Permissions.AgentsWrite))
         {
             return true;
         }

@@ -11,8 +11,6 @@ namespace OpenCode.Gateway.Security;
 /// </summary>
 public sealed class CrossOriginGuard(RequestDelegate next, BrowserOrigins origins)
 {
-    public const string Code = "origin_not_allowed";
-
     public Task InvokeAsync(HttpContext context)
     {
         // CORS preflights are answered by the CORS middleware; non-browser clients send no Origin.
@@ -23,7 +21,7 @@ public sealed class CrossOriginGuard(RequestDelegate next, BrowserOrigins origin
             return next(context);
         }
 
-        return Problems.For(Code, $"Requests from pages of {origin} are not accepted (Cors:AllowedOrigins lists the origins that are).")
+        return Problems.For(ErrorCodes.OriginNotAllowed, $"Requests from pages of {origin} are not accepted (Cors:AllowedOrigins lists the origins that are).")
             .ExecuteAsync(context);
     }
 }

@@ -14,11 +14,13 @@ public static class Permissions
     /// <summary>Everything on the caller's own conversations: messages, events, cancel, approvals.</summary>
     public static readonly Permission ConversationsUse = new("conversations", "use");
 
+    /// <summary>Issue, list and revoke the API keys of the caller's tenant.</summary>
     public static readonly Permission ApiKeysManage = new("api-keys", "manage");
+
+    /// <summary>Act on another tenant's API keys (only <c>admin</c>, through <c>*:*</c>, among the built-in roles).</summary>
+    public static readonly Permission TenantsManage = new("tenants", "manage");
     public static readonly Permission AuditRead = new("audit", "read");
 
     /// <summary>The operator's MCP servers and their sessions.</summary>
     public static readonly Permission McpRead = new("mcp", "read");
-
-    public static readonly IReadOnlyList<Permission> All = [AgentsRead, AgentsWrite, AgentsUse, ConversationsUse, ApiKeysManage, AuditRead, McpRead];
 }

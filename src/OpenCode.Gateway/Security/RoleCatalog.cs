@@ -24,7 +24,27 @@ public sealed class RoleCatalog
 
     public bool Exists(string role) => _roles.ContainsKey(role);
 
+    /// <summary>What <paramref name="role"/> grants; nothing for an unknown role.</summary>
+    public IReadOnlyList<Permission> PermissionsOf(string role) => _roles.TryGetValue(role, out var known) ? known.Permissions : [];
+
     /// <summary>Whether any of <paramref name="roles"/> grants <paramref name="needed"/>; unknown roles grant nothing.</summary>
-    public bool Grants(IEnumerable<string> roles, Permission needed) =>
-        roles.Any(name => _roles.TryGetValue(name, out var role) && role.Permissions.Any(p => p.Covers(needed)));
+    public bool Grants(IReadOnlyList<string> roles, Permission needed)
+    {
+        // Loops, not LINQ: every request on the turn path asks, and closures would allocate each time.
+        foreach (var name in roles)
+        {
+            if (_roles.TryGetValue(name, out var role))
+            {
+                foreach (var permission in role.Permissions)
+                {
+                    if (permission.Covers(needed))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
 }

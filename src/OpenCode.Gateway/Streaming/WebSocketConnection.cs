@@ -153,12 +153,13 @@ public sealed partial class WebSocketConnection
 
         try
         {
-            while (await CallerCredentials.LapsedAsync(caller, _api.Grains, TimeProvider.System) is null)
+            string? lapsed;
+            while ((lapsed = await CallerCredentials.LapsedAsync(caller, _api.Grains, TimeProvider.System)) is null)
             {
                 await Task.Delay(CallerCredentials.CheckInterval, closing);
             }
 
-            CloseForPolicy(await CallerCredentials.LapsedAsync(caller, _api.Grains, TimeProvider.System) ?? "credentials lapsed");
+            CloseForPolicy(lapsed);
         }
         catch (OperationCanceledException)
         {

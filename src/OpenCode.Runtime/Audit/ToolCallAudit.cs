@@ -14,15 +14,12 @@ namespace OpenCode.Runtime.Audit;
 /// </summary>
 public sealed class ToolCallAudit(IAuditLog log, IOptions<AuditOptions> options, TimeProvider clock)
 {
-    /// <summary>The actor of a conversation created without an owner (only an internal service can do that).</summary>
-    public const string UnknownOwner = "unknown";
-
-    /// <summary>The record of <paramref name="call"/>, made by the conversation <paramref name="conversationKey"/> of <paramref name="owner"/>.</summary>
-    public AuditEntry Record(string conversationKey, string owner, string? turnId, ToolCallRecord call) => new()
+    /// <summary>The record of <paramref name="call"/>, made by the conversation <paramref name="conversationKey"/> for its owner.</summary>
+    public AuditEntry Record(string conversationKey, string? turnId, ToolCallRecord call) => new()
     {
         At = clock.GetUtcNow(),
         Tenant = GrainKeys.TenantOf(conversationKey),
-        Actor = owner is { Length: > 0 } ? owner : UnknownOwner,
+        Actor = GrainKeys.OwnerOf(conversationKey),
         Action = AuditActions.ToolCalled,
         ResourceType = AuditResourceTypes.Tool,
         ResourceId = call.Name,

@@ -711,7 +711,7 @@ public sealed partial class ConversationGrain(
     {
         if (e is { Type: ConversationEventTypes.ToolCallCompleted, Call: { } call })
         {
-            _unrecordedCalls.Add(toolCallAudit.Record(Key, state.State.Owner, e.TurnId ?? state.State.Turn?.TurnId, call));
+            _unrecordedCalls.Add(toolCallAudit.Record(Key, e.TurnId ?? state.State.Turn?.TurnId, call));
         }
 
         Events.Append(e, state.State.Turn?.TurnId);

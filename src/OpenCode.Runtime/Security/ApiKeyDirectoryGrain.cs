@@ -24,6 +24,9 @@ public sealed class ApiKeyDirectoryGrain(
         Task.FromResult<IReadOnlyList<ApiKeyInfo>>(
             [.. state.State.Values.Select(e => e.Key).Where(k => tenant is null || k.Tenant == tenant).OrderBy(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal)]);
 
+    [ReadOnly]
+    public Task<ApiKeyInfo?> GetAsync(string id) => Task.FromResult(state.State.GetValueOrDefault(id)?.Key);
+
     public async Task<ApiKeyInfo?> RevokeAsync(string id)
     {
         if (!state.State.TryGetValue(id, out var entry))

@@ -39,8 +39,24 @@ public sealed class AuthorizationTests(SecureGatewayFixture fixture)
     {
         using var auditor = fixture.As("audrey", roles: "auditor");
 
+        Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/admin/audit")).StatusCode);
         await AssertForbiddenAsync(await auditor.GetAsync("/agents"), "agents:read");
         await AssertForbiddenAsync(await auditor.GetAsync("/conversations"), "conversations:use");
+    }
+
+    [Fact]
+    public async Task Managing_keys_grants_no_more_than_the_issuer_holds_and_stays_in_its_tenant()
+    {
+        using var keymaster = fixture.As("kim", roles: "keymaster");
+        var (globexKey, globexKeyId) = await fixture.IssueKeyAsync("globex-bot", "globex", "user");
+
+        Assert.Equal(HttpStatusCode.Created, (await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "helper", roles = new[] { "user" } })).StatusCode);
+        await AssertForbiddenAsync(await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "boss", roles = new[] { "admin" } }), "*:*");
+        await AssertForbiddenAsync(await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "spy", tenant = "globex", roles = new[] { "user" } }), "tenants:manage");
+        await AssertForbiddenAsync(await keymaster.GetAsync("/admin/api-keys?tenant=globex"), "tenants:manage");
+        Assert.Equal(HttpStatusCode.NotFound, (await keymaster.DeleteAsync($"/admin/api-keys/{globexKeyId}")).StatusCode);
+        using var globex = fixture.ClientWithKey(globexKey);
+        Assert.Equal(HttpStatusCode.OK, (await globex.GetAsync("/conversations")).StatusCode);
     }
 
     [Fact]

@@ -102,6 +102,8 @@ public sealed class FuzzTests(SecureGatewayFixture fixture, ITestOutputHelper ou
 
         await socket.DisposeAsync();
         output.WriteLine($"WebSocket frames: {WebSocketFrames}, answered: {answered}");
+        // Oversized or undecodable frames may close the socket unanswered; a server that stopped answering may not pass.
+        Assert.True(answered >= WebSocketFrames * 9 / 10, $"only {answered} of {WebSocketFrames} frames were answered");
         return errors;
     }
 

@@ -43,15 +43,15 @@ public sealed class OidcAuthorityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(_issuer.Token("olivia", "acme", ["admin"], Audience, stranger)));
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(_issuer.Token("olivia", "acme", ["admin"], "another-api")));
 
-        // Algorithm confusion: an HS256 token "signed" with the issuer's public key as the shared secret.
-        var publicKey = Encoding.UTF8.GetBytes(_issuer.Issuer + "/jwks");
+        // Algorithm confusion: an HS256 token "signed" with the issuer's published public key as the shared secret.
+        var publicKey = Encoding.UTF8.GetBytes(_issuer.PublicKeyPem);
         var confused = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = _issuer.Issuer,
             Audience = Audience,
             Claims = new Dictionary<string, object> { ["sub"] = "mallory", ["roles"] = new[] { "admin" } },
             Expires = DateTime.UtcNow.AddMinutes(5),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(SHA256.HashData(publicKey)), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(publicKey), SecurityAlgorithms.HmacSha256),
         });
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(confused));
     }

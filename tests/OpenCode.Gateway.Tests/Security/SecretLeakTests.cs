@@ -66,6 +66,7 @@ public sealed class SecretLeakTests(SecureGatewayFixture fixture)
         // The provider key did its job: the model got it, and only the model.
         Assert.Contains(fixture.Model.Requests, r => r.Authorization == "Bearer " + fixture.ProviderKey);
         Assert.DoesNotContain(fixture.Model.Requests, r => r.Body.Contains(pasted, StringComparison.Ordinal));
+        Assert.Contains(fixture.Model.Requests, r => r.Model == $"model-{agentId}" && r.LastUserMessage == "my key is [secret], call me");
         Assert.False(fixture.Gateway.Output.Contains(pasted, StringComparison.Ordinal), "the pasted key is in the gateway's logs");
         var logs = fixture.Gateway.Output;
         Assert.Contains("leak-bot", said.ToString(), StringComparison.Ordinal); // the search covers real answers

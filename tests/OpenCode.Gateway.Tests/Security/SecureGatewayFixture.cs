@@ -51,6 +51,10 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
             ["Auth__Jwt__SigningKey"] = SigningKey,
             ["Auth__TicketLifetimeSeconds"] = TicketLifetimeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Auth__Roles__auditor__0"] = "audit:read",
+            ["Auth__Roles__keymaster__0"] = "api-keys:manage",
+            ["Auth__Roles__keymaster__1"] = "agents:read",
+            ["Auth__Roles__keymaster__2"] = "agents:use",
+            ["Auth__Roles__keymaster__3"] = "conversations:use",
             // The fuzz test sends thousands of requests as one caller: no request rate here (limits have tests of their own).
             ["Limits__RequestsPerMinute"] = "0",
             ["Providers__openai__ApiKey"] = ProviderKey,

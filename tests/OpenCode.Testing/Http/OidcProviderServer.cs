@@ -19,6 +19,9 @@ public sealed class OidcProviderServer : IAsyncDisposable
 
     private OidcProviderServer(WebApplication app) => _app = app;
 
+    /// <summary>The public signing key as PEM: what an algorithm-confusion attacker would use as an HS256 secret.</summary>
+    public string PublicKeyPem => _key.ExportSubjectPublicKeyInfoPem();
+
     /// <summary><c>http://127.0.0.1:PORT</c>: the issuer and authority, without a trailing slash.</summary>
     public string Issuer { get; private set; } = "";
 
