@@ -88,11 +88,14 @@ public sealed class TransportTests(GatewayFixture fixture)
         }
 
         await using var gateway = ChildProcess.StartDotnet(RepositoryPaths.GatewayAssembly, [], environment, Path.GetDirectoryName(RepositoryPaths.GatewayAssembly));
-        await gateway.WaitForHttpOkAsync(new Uri($"http://127.0.0.1:{httpPort}/ready"), TimeSpan.FromSeconds(60));
         using var https = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true })
         {
             BaseAddress = new Uri($"https://127.0.0.1:{httpsPort}"),
         };
+
+        // Kestrel serves each address as soon as it is bound, so the first may answer before the second listens.
+        await gateway.WaitForHttpOkAsync(new Uri($"http://127.0.0.1:{httpPort}/ready"), TimeSpan.FromSeconds(60));
+        await gateway.WaitForHttpOkAsync(new Uri($"https://127.0.0.1:{httpsPort}/ready"), TimeSpan.FromSeconds(60), https);
 
         using var preflight = new HttpRequestMessage(HttpMethod.Options, "/agents");
         preflight.Headers.Add("Origin", "https://app.example");

@@ -103,7 +103,11 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Polls <paramref name="url"/> with GET until it answers 200; fails early if the process exits.</summary>
     /// <exception cref="TimeoutException">No 200 within <paramref name="timeout"/>; the message holds the output tail.</exception>
     /// <exception cref="InvalidOperationException">The process exited first; the message holds the output tail.</exception>
-    public async Task WaitForHttpOkAsync(Uri url, TimeSpan timeout, CancellationToken ct = default)
+    public Task WaitForHttpOkAsync(Uri url, TimeSpan timeout, CancellationToken ct = default) =>
+        WaitForHttpOkAsync(url, timeout, Probe, ct);
+
+    /// <summary>As above, asking through <paramref name="client"/> (one that trusts a test certificate, say).</summary>
+    public async Task WaitForHttpOkAsync(Uri url, TimeSpan timeout, HttpClient client, CancellationToken ct = default)
     {
         var deadline = DateTime.UtcNow + timeout;
         string lastAttempt = "no attempt";
@@ -112,7 +116,7 @@ public sealed class ChildProcess : IAsyncDisposable
             ThrowIfExited($"before {url} answered 200");
             try
             {
-                using var response = await Probe.GetAsync(url, ct);
+                using var response = await client.GetAsync(url, ct);
                 if (response.IsSuccessStatusCode && (int)response.StatusCode == 200)
                 {
                     return;
