@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
@@ -59,15 +60,32 @@ public static class LimitsServiceExtensions
         return configuration;
     }
 
-    /// <summary>429 as a problem with <c>rate_limited</c>, and <c>Retry-After</c> when the bucket says when it has a token again.</summary>
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refuses requests from an address that has had <c>Limits:FailedAuthenticationsPerMinute</c> credentials refused,
+    /// before authentication looks any up. Place it before authentication (nothing runs when the limit is 0).
+    /// </summary>
+    public static WebApplication UseFailedAuthenticationLimit(this WebApplication app)
     {
-        var retryAfter = RequestLimits.RetryAfterSeconds(rejected.Lease);
-        if (retryAfter is { } seconds)
+        if (app.Services.GetRequiredService<RequestLimits>().LimitsFailedAuthentication)
         {
-            rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            app.UseMiddleware<FailedAuthenticationLimit>();
         }
 
-        await Problems.For(ErrorCodes.RateLimited, RequestLimits.RateLimitedDetail(retryAfter)).ExecuteAsync(rejected.HttpContext);
+        return app;
     }
+
+    /// <summary>429 as a problem with <c>rate_limited</c>, and <c>Retry-After</c> when the bucket says when it has a token again.</summary>
+    internal static Task RejectAsync(HttpContext context, RateLimitLease lease, Func<int?, string> detail)
+    {
+        var retryAfter = RequestLimits.RetryAfterSeconds(lease);
+        if (retryAfter is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return Problems.For(ErrorCodes.RateLimited, detail(retryAfter)).ExecuteAsync(context);
+    }
+
+    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken) =>
+        await RejectAsync(rejected.HttpContext, rejected.Lease, RequestLimits.RateLimitedDetail);
 }

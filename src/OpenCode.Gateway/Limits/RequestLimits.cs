@@ -9,12 +9,17 @@ namespace OpenCode.Gateway.Limits;
 
 /// <summary>
 /// What one caller's requests may take: <c>Limits:RequestsPerMinute</c>, a token bucket per caller shared by HTTP
-/// requests, WebSocket upgrades and the requests sent over a socket, and <c>Limits:MaxMessageChars</c>. The buckets
-/// live in this silo: behind a load balancer that spreads a caller over n silos, the caller gets up to n times the rate.
+/// requests, WebSocket upgrades and the requests sent over a socket; <c>Limits:FailedAuthenticationsPerMinute</c>, a
+/// bucket per client address; and <c>Limits:MaxMessageChars</c>. The buckets live in this silo: behind a load
+/// balancer that spreads a caller over n silos, the caller gets up to n times the rate.
 /// </summary>
 public sealed class RequestLimits : IDisposable
 {
+    private const string RequestsSetting = "Limits:RequestsPerMinute";
+    private const string FailuresSetting = "Limits:FailedAuthenticationsPerMinute";
+
     private readonly PartitionedRateLimiter<string>? _rate;
+    private readonly PartitionedRateLimiter<string>? _failures;
 
     public RequestLimits(IOptions<LimitsOptions> options)
     {
@@ -25,10 +30,19 @@ public sealed class RequestLimits : IDisposable
             var bucket = Bucket(limits.RequestsPerMinute);
             _rate = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetTokenBucketLimiter(caller, _ => bucket));
         }
+
+        if (limits.FailedAuthenticationsPerMinute > 0)
+        {
+            var bucket = Bucket(limits.FailedAuthenticationsPerMinute);
+            _failures = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ => bucket));
+        }
     }
 
     /// <summary>Whether requests are counted at all; when not, no rate limiter runs.</summary>
     public bool LimitsRate => _rate is not null;
+
+    /// <summary>Whether refused credentials are counted at all; when not, no failure limit runs.</summary>
+    public bool LimitsFailedAuthentication => _failures is not null;
 
     public int MaxMessageChars { get; }
 
@@ -40,9 +54,10 @@ public sealed class RequestLimits : IDisposable
     public static int? RetryAfterSeconds(RateLimitLease lease) =>
         lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : null;
 
-    public static string RateLimitedDetail(int? retryAfterSeconds) => retryAfterSeconds is { } seconds
-        ? string.Create(CultureInfo.InvariantCulture, $"Too many requests (Limits:RequestsPerMinute); try again in {seconds} s.")
-        : "Too many requests (Limits:RequestsPerMinute); try again later.";
+    public static string RateLimitedDetail(int? retryAfterSeconds) => RateLimitedDetail("Too many requests", RequestsSetting, retryAfterSeconds);
+
+    public static string FailedAuthenticationDetail(int? retryAfterSeconds) =>
+        RateLimitedDetail("Too many refused credentials from this address", FailuresSetting, retryAfterSeconds);
 
     /// <summary>The rate limiting middleware's limiter: the same buckets, found from the request's caller.</summary>
     public PartitionedRateLimiter<HttpContext> ForRequests() =>
@@ -68,6 +83,20 @@ public sealed class RequestLimits : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="address"/> may still present credentials: a lease that is acquired when its bucket has a
+    /// token left (taking none), else one that says when it will.
+    /// </summary>
+    public RateLimitLease CheckFailedAuthentications(string address) =>
+        (_failures ?? throw new InvalidOperationException($"Refused credentials are not counted ({FailuresSetting} is 0)."))
+            .AttemptAcquire(address, permitCount: 0);
+
+    /// <summary>Takes a token from <paramref name="address"/>'s bucket for a credential the gateway refused.</summary>
+    public void CountFailedAuthentication(string address)
+    {
+        using var _ = _failures?.AttemptAcquire(address);
+    }
+
     /// <summary>A user message longer than <see cref="MaxMessageChars"/> is a validation failure naming <paramref name="field"/>.</summary>
     public void CheckMessage(string text, string field)
     {
@@ -78,7 +107,15 @@ public sealed class RequestLimits : IDisposable
         }
     }
 
-    public void Dispose() => _rate?.Dispose();
+    public void Dispose()
+    {
+        _rate?.Dispose();
+        _failures?.Dispose();
+    }
+
+    private static string RateLimitedDetail(string what, string setting, int? retryAfterSeconds) => retryAfterSeconds is { } seconds
+        ? string.Create(CultureInfo.InvariantCulture, $"{what} ({setting}); try again in {seconds} s.")
+        : $"{what} ({setting}); try again later.";
 
     /// <summary>
     /// A bucket that holds a minute's requests (the burst a client may send at once) and refills evenly: the same

@@ -88,6 +88,7 @@ public static partial class SecurityServiceExtensions
         app.UseHsts(); // only answers over HTTPS carry it
         app.UseCors();
         app.UseMiddleware<CrossOriginGuard>();
+        app.UseFailedAuthenticationLimit();
         app.UseAuthentication();
         app.UseAuthorization();
         var auth = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;

@@ -18,6 +18,13 @@ public sealed class LimitsOptions
     /// </summary>
     public int RequestsPerMinute { get; set; }
 
+    /// <summary>
+    /// Refused credentials (answers of 401) one client address may cause per minute, counted per silo. Past it the
+    /// address gets 429 <c>rate_limited</c> before any credential it sends is looked up, so guessing keys costs the
+    /// guesser rather than the key store; the address's valid keys wait too until its bucket refills.
+    /// </summary>
+    public int FailedAuthenticationsPerMinute { get; set; }
+
     /// <summary>Turns one user runs at the same time, across the cluster; a turn over it is refused with <c>too_many_turns</c>.</summary>
     public int MaxConcurrentTurnsPerUser { get; set; }
 
@@ -33,12 +40,14 @@ public sealed class LimitsOptions
     /// <summary>
     /// The limits recommended with authentication on, as configuration keys: a configuration source placed under the
     /// others, so a configured value (0 included) still wins. 600 requests a minute is ten a second, far above what a UI
-    /// sends (a stream counts once); four turns at a time leave room for a few tabs; ten million tokens a day bounds what
-    /// one tenant can spend by accident.
+    /// sends (a stream counts once); thirty refused credentials a minute allow plenty of typos and far too few guesses;
+    /// four turns at a time leave room for a few tabs; ten million tokens a day bounds what one tenant can spend by
+    /// accident.
     /// </summary>
     public static IReadOnlyDictionary<string, string?> AuthenticatedDefaults { get; } = new Dictionary<string, string?>
     {
         [$"{Section}:{nameof(RequestsPerMinute)}"] = "600",
+        [$"{Section}:{nameof(FailedAuthenticationsPerMinute)}"] = "30",
         [$"{Section}:{nameof(MaxConcurrentTurnsPerUser)}"] = "4",
         [$"{Section}:{nameof(TenantTokensPerDay)}"] = "10000000",
     };

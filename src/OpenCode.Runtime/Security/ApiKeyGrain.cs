@@ -8,7 +8,16 @@ public sealed class ApiKeyGrain(
     [PersistentState("apiKey", OpenCodeStorage.Name)] IPersistentState<ApiKeyState> state) : Grain, IApiKeyGrain
 {
     [ReadOnly]
-    public Task<ApiKeyInfo?> GetAsync() => Task.FromResult(state.State.Key);
+    public Task<ApiKeyInfo?> GetAsync()
+    {
+        if (state.State.Key is null)
+        {
+            // A made-up key: do not hold an activation for it until idle collection.
+            DeactivateOnIdle();
+        }
+
+        return Task.FromResult(state.State.Key);
+    }
 
     public async Task<ApiKeyInfo> IssueAsync(ApiKeyInfo key)
     {

@@ -16,6 +16,7 @@ public sealed class RequestRateTests : IAsyncLifetime
     {
         ["Auth__BootstrapAdminKey"] = _adminKey,
         ["Limits__RequestsPerMinute"] = PerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Limits__FailedAuthenticationsPerMinute"] = PerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
 
     public Task DisposeAsync() => _gateway.DisposeAsync().AsTask();
@@ -40,6 +41,27 @@ public sealed class RequestRateTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await secondClient.GetAsync("/conversations")).StatusCode);
         // Anonymous routes are limited by address, not refused for want of a caller.
         Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.GetAsync("/openapi/v1.json")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_address_whose_credentials_keep_being_refused_is_refused_before_they_are_looked_up()
+    {
+        using var guesser = Client("oc_made-up");
+        for (var i = 0; i < PerMinute; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await guesser.GetAsync("/agents")).StatusCode);
+        }
+
+        var refused = await guesser.GetAsync("/agents");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("rate_limited", problem["code"]!.GetValue<string>());
+        Assert.Contains("Limits:FailedAuthenticationsPerMinute", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Refused before the key is looked up: from this address even the admin's key waits for the bucket to refill.
+        using var admin = Client(_adminKey);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await admin.GetAsync("/agents")).StatusCode);
     }
 
     private static async Task<string> IssueAsync(HttpClient admin, string name)

@@ -57,6 +57,7 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
             ["Auth__Roles__keymaster__3"] = "conversations:use",
             // The fuzz test sends thousands of requests as one caller: no request rate here (limits have tests of their own).
             ["Limits__RequestsPerMinute"] = "0",
+            ["Limits__FailedAuthenticationsPerMinute"] = "0",
             ["Providers__openai__ApiKey"] = ProviderKey,
             ["Providers__openai__Endpoint"] = Model.BaseUrl.ToString(),
             // Everything this server logs, for the leak test to search.
