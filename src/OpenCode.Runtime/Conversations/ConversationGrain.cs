@@ -7,10 +7,10 @@ using OpenCode.Abstractions;
 using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Limits;
+using OpenCode.Runtime.Privacy;
 using OpenCode.Runtime.Tools;
 using Orleans.Concurrency;
 using Orleans.Storage;
-using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Conversations;
 
@@ -37,6 +37,7 @@ public sealed partial class ConversationGrain(
     TokenCounter tokens,
     TimeProvider clock,
     IOptions<TurnReminderOptions> reminderOptions,
+    IOptions<PrivacyOptions> privacy,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable
 {
     private const int MaxPageLimit = 200;
@@ -92,7 +93,7 @@ public sealed partial class ConversationGrain(
 
     private bool Exists => state.RecordExists && !state.State.Deleted && !_deleting;
 
-    private ConversationHistory History => _history ??= new ConversationHistory(state.State, GrainFactory, Key);
+    private ConversationHistory History => _history ??= new ConversationHistory(state.State, GrainFactory, Key, privacy.Value.MaskPii);
 
     private ConversationEventLog Events => _events ??= new ConversationEventLog(state.State, History, GrainFactory, Key);
 

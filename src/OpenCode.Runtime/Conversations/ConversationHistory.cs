@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Conversations;
 
@@ -7,7 +8,8 @@ namespace OpenCode.Runtime.Conversations;
 /// A conversation's messages across its head and its history pages. Appends go to the head; full pages
 /// spill into <see cref="IHistoryPageGrain"/>s so a checkpoint writes a bounded amount at any length.
 /// </summary>
-public sealed class ConversationHistory(ConversationState state, IGrainFactory grains, string conversationKey)
+/// <param name="maskForModels">Whether what the model sees of a message is masked (<c>Privacy:MaskPii</c>): once, when it is mapped.</param>
+public sealed class ConversationHistory(ConversationState state, IGrainFactory grains, string conversationKey, bool maskForModels)
 {
     public const int PageSize = 32;
 
@@ -113,7 +115,7 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         return (messages[0], messages.Skip(1).TakeWhile(m => m.TurnId == turnId).ToList());
     }
 
-    /// <summary>The messages a model sees for <paramref name="message"/>, mapped once while it stays in the context window.</summary>
+    /// <summary>The messages a model sees for <paramref name="message"/>, mapped (and masked) once while it stays in the context window.</summary>
     public ChatMessage[] ModelMessagesOf(ConversationMessage message)
     {
         if (_modelMessages.TryGetValue(message.Index, out var cached) && ReferenceEquals(cached.Source, message))
@@ -122,6 +124,11 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         }
 
         var mapped = ModelMessages.From(message);
+        if (maskForModels)
+        {
+            mapped = Array.ConvertAll<ChatMessage, ChatMessage>(mapped, MaskedChatMessage.From);
+        }
+
         _modelMessages[message.Index] = (message, mapped);
         return mapped;
     }

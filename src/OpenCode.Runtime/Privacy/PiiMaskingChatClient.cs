@@ -7,7 +7,8 @@ namespace OpenCode.Runtime.Privacy;
 /// Masks personal data and secrets (<see cref="SensitiveText"/>) in the text that leaves
 /// for the model provider: text parts of every message, string tool results, and top-level string arguments of
 /// tool calls. The caller's messages are never changed (the history keeps the original text); a message is
-/// copied only when something in it is masked, and the list only when some message is.
+/// copied only when something in it is masked, and the list only when some message is. A
+/// <see cref="MaskedChatMessage"/> was masked when it was made and passes as it is.
 /// </summary>
 public sealed class PiiMaskingChatClient(IChatClient innerClient) : DelegatingChatClient(innerClient)
 {
@@ -43,8 +44,13 @@ public sealed class PiiMaskingChatClient(IChatClient innerClient) : DelegatingCh
         return masked ?? list;
     }
 
-    private static ChatMessage Masked(ChatMessage message)
+    internal static ChatMessage Masked(ChatMessage message)
     {
+        if (message is MaskedChatMessage)
+        {
+            return message;
+        }
+
         var contents = message.Contents;
         List<AIContent>? masked = null;
         for (var i = 0; i < contents.Count; i++)

@@ -68,6 +68,19 @@ public sealed class PiiMaskingChatClientTests
     }
 
     [Fact]
+    public void A_message_masked_when_it_was_mapped_is_not_scanned_again()
+    {
+        var mapped = MaskedChatMessage.From(new ChatMessage(ChatRole.User, Personal) { AuthorName = "jane" });
+        Assert.Equal(Masked, mapped.Text);
+        Assert.Equal("jane", mapped.AuthorName);
+
+        // The client trusts the mapping: a history message is scanned once, not at every step of every turn.
+        var trusted = new MaskedChatMessage(ChatRole.User, [new TextContent(Personal)]);
+        List<ChatMessage> messages = [trusted];
+        Assert.Same(messages, PiiMaskingChatClient.Masked(messages));
+    }
+
+    [Fact]
     public async Task The_model_server_receives_masked_text_unless_masking_is_off()
     {
         await using var model = await FakeModelServer.StartAsync();

@@ -1,0 +1,39 @@
+using OpenCode.Abstractions;
+using OpenCode.Runtime.Conversations;
+using OpenCode.Runtime.Privacy;
+
+namespace OpenCode.Runtime.Tests.Conversations;
+
+public sealed class ConversationHistoryTests
+{
+    private static readonly ConversationMessage Personal = new() { Index = 0, Content = "Mail jane@example.com" };
+
+    [Fact]
+    public void What_the_model_sees_of_a_message_is_masked_once_when_it_is_mapped()
+    {
+        var history = History(maskForModels: true);
+
+        var mapped = Assert.IsType<MaskedChatMessage>(Assert.Single(history.ModelMessagesOf(Personal)));
+
+        Assert.Equal("Mail [email]", mapped.Text);
+        Assert.Same(mapped, history.ModelMessagesOf(Personal).Single());
+        Assert.Equal("Mail jane@example.com", Personal.Content);
+    }
+
+    [Fact]
+    public void Without_masking_the_model_sees_the_text_as_it_is()
+    {
+        var mapped = Assert.Single(History(maskForModels: false).ModelMessagesOf(Personal));
+
+        Assert.IsNotType<MaskedChatMessage>(mapped);
+        Assert.Equal("Mail jane@example.com", mapped.Text);
+    }
+
+    private static ConversationHistory History(bool maskForModels)
+    {
+        var state = new ConversationState();
+        var history = new ConversationHistory(state, grains: null!, "local/user/conv-1", maskForModels);
+        history.Append(Personal);
+        return history;
+    }
+}
