@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Net.Http.Headers;
@@ -13,7 +14,7 @@ public static class ApiKeys
     public const string Prefix = "oc_";
 
     /// <summary>A new key: 256 random bits.</summary>
-    public static string New() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+    public static string New() => Prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>A new key id, shown in lists and audit entries (never the key).</summary>
     public static string NewId() => "key-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
@@ -38,6 +39,4 @@ public static class ApiKeys
 
     /// <summary>A compact JWS: three base64url parts (a JWT), as opposed to an API key.</summary>
     public static bool LooksLikeJwt(string token) => token.StartsWith("eyJ", StringComparison.Ordinal) && token.Count(c => c == '.') == 2;
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
