@@ -1,6 +1,10 @@
 namespace OpenCode.Abstractions;
 
-/// <summary>An authenticated caller as it crosses the cluster (a WebSocket ticket carries one to the silo that redeems it).</summary>
+/// <summary>
+/// Who is calling: the tenant whose resources they reach, the user they act as, their roles, the API key they
+/// presented (null for a JWT or the local user) with its grain's hash, and when the credential expires (a JWT's
+/// <c>exp</c>). Serializable: a WebSocket ticket carries one to the silo that redeems it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OpenCode.CallerIdentity")]
 public sealed record CallerIdentity(
     [property: Id(0)] string Tenant,

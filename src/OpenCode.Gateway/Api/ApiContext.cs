@@ -1,3 +1,4 @@
+using OpenCode.Abstractions;
 using OpenCode.Gateway.Security;
 
 namespace OpenCode.Gateway.Api;
@@ -5,7 +6,7 @@ namespace OpenCode.Gateway.Api;
 /// <summary>What every endpoint needs: the grains and who is calling.</summary>
 public readonly record struct ApiContext(HttpContext Http, IGrainFactory Grains)
 {
-    public Caller Caller => Caller.From(Http);
+    public CallerIdentity Caller => Callers.Of(Http);
 
     public bool Can(Permission permission) => Http.RequestServices.GetRequiredService<RoleCatalog>().Grants(Caller.Roles, permission);
 

@@ -7,7 +7,7 @@ namespace OpenCode.Gateway.Api;
 
 /// <summary>
 /// Records the admin actions callers take through the API, over HTTP and WebSocket alike, in the audit log: the actor is
-/// <see cref="Caller.User"/>, the tenant <see cref="Caller.Tenant"/>. A record is durable before the action's success is
+/// <see cref="CallerIdentity.User"/>, the tenant <see cref="CallerIdentity.Tenant"/>. A record is durable before the action's success is
 /// answered; when it cannot be written the request fails (503 when the store is unreachable) though the action was taken.
 /// </summary>
 public sealed class AuditTrail(IAuditLog log, TimeProvider clock)
@@ -15,17 +15,17 @@ public sealed class AuditTrail(IAuditLog log, TimeProvider clock)
     /// <summary>The time to record an action at when it is recorded only once it is over.</summary>
     public DateTimeOffset Now => clock.GetUtcNow();
 
-    public Task AgentCreatedAsync(Caller caller, AgentSnapshot agent) =>
+    public Task AgentCreatedAsync(CallerIdentity caller, AgentSnapshot agent) =>
         AppendAsync(caller, AuditActions.AgentCreated, AuditResourceTypes.Agent, agent.Id, Now, null, new JsonObject { ["version"] = agent.Version });
 
-    public Task AgentUpdatedAsync(Caller caller, AgentSnapshot agent) =>
+    public Task AgentUpdatedAsync(CallerIdentity caller, AgentSnapshot agent) =>
         AppendAsync(caller, AuditActions.AgentUpdated, AuditResourceTypes.Agent, agent.Id, Now, null, new JsonObject { ["version"] = agent.Version });
 
-    public Task AgentDeletedAsync(Caller caller, string agentId) =>
+    public Task AgentDeletedAsync(CallerIdentity caller, string agentId) =>
         AppendAsync(caller, AuditActions.AgentDeleted, AuditResourceTypes.Agent, agentId, Now, null, null);
 
     /// <summary>Recorded in the issuer's tenant, naming the key's own tenant and roles (never the key).</summary>
-    public Task ApiKeyIssuedAsync(Caller caller, ApiKeyInfo key) =>
+    public Task ApiKeyIssuedAsync(CallerIdentity caller, ApiKeyInfo key) =>
         AppendAsync(caller, AuditActions.ApiKeyIssued, AuditResourceTypes.ApiKey, key.Id, Now, null, new JsonObject
         {
             ["tenant"] = key.Tenant,
@@ -33,11 +33,11 @@ public sealed class AuditTrail(IAuditLog log, TimeProvider clock)
             ["roles"] = new JsonArray([.. key.Roles.Select(r => JsonValue.Create(r))]),
         });
 
-    public Task ApiKeyRevokedAsync(Caller caller, ApiKeyInfo key) =>
+    public Task ApiKeyRevokedAsync(CallerIdentity caller, ApiKeyInfo key) =>
         AppendAsync(caller, AuditActions.ApiKeyRevoked, AuditResourceTypes.ApiKey, key.Id, Now, null, new JsonObject { ["tenant"] = key.Tenant });
 
     /// <summary>An answer the conversation took at <paramref name="answeredAt"/>: before the call it let run, which the turn records.</summary>
-    public Task ApprovalAnsweredAsync(Caller caller, string conversationId, string approvalId, string decision, DateTimeOffset answeredAt) =>
+    public Task ApprovalAnsweredAsync(CallerIdentity caller, string conversationId, string approvalId, string decision, DateTimeOffset answeredAt) =>
         AppendAsync(
             caller,
             ApprovalDecisions.Runs(decision) ? AuditActions.ToolApproved : AuditActions.ToolRejected,
@@ -49,7 +49,7 @@ public sealed class AuditTrail(IAuditLog log, TimeProvider clock)
 
     /// <summary>Not cancellable: the action is done, so its record is written even if the caller has gone.</summary>
     private Task AppendAsync(
-        Caller caller, string action, string resourceType, string resourceId, DateTimeOffset at, string? conversationId, JsonObject? detail) =>
+        CallerIdentity caller, string action, string resourceType, string resourceId, DateTimeOffset at, string? conversationId, JsonObject? detail) =>
         log.AppendAsync(
             new AuditEntry
             {

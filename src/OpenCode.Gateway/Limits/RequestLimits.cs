@@ -47,7 +47,7 @@ public sealed class RequestLimits : IDisposable
     public int MaxMessageChars { get; }
 
     /// <summary>The bucket a caller's requests take from: its API key's when it presented one (each key has its own), else its user's.</summary>
-    public static string PartitionOf(Caller caller) =>
+    public static string PartitionOf(CallerIdentity caller) =>
         caller.ApiKeyId is { } key ? $"key:{caller.Tenant}/{key}" : $"user:{caller.Tenant}/{caller.User}";
 
     /// <summary>Whole seconds until the bucket of a refused request has a token again.</summary>
@@ -64,12 +64,12 @@ public sealed class RequestLimits : IDisposable
         (_rate ?? throw new InvalidOperationException("Requests are not rate limited (Limits:RequestsPerMinute is 0)."))
             .WithTranslatedKey<HttpContext>(
                 context => context.User.Identity?.IsAuthenticated == true
-                    ? PartitionOf(Caller.From(context))
+                    ? PartitionOf(Callers.Of(context))
                     : $"address:{context.Connection.RemoteIpAddress}", // anonymous routes (OpenAPI) and refused credentials
                 leaveOpen: true);
 
     /// <summary>Takes a request (one sent over a WebSocket) from the caller's bucket; an empty bucket is <c>rate_limited</c>.</summary>
-    public void TakeRequest(Caller caller)
+    public void TakeRequest(CallerIdentity caller)
     {
         if (_rate is null)
         {

@@ -12,10 +12,10 @@ public static class CallerCredentials
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Whether there is anything to re-check (the local user's and a static key's credentials never expire by time alone).</summary>
-    public static bool CanLapse(Caller caller) => caller.ApiKeyHash is not null || caller.ExpiresAt is not null;
+    public static bool CanLapse(CallerIdentity caller) => caller.ApiKeyHash is not null || caller.ExpiresAt is not null;
 
     /// <summary>Why the credentials no longer hold, or null while they do.</summary>
-    public static async Task<string?> LapsedAsync(Caller caller, IGrainFactory grains, TimeProvider clock)
+    public static async Task<string?> LapsedAsync(CallerIdentity caller, IGrainFactory grains, TimeProvider clock)
     {
         if (caller.ExpiresAt is { } expiresAt && expiresAt <= clock.GetUtcNow())
         {

@@ -11,7 +11,7 @@ public sealed class LocalAuthenticationHandler(
 {
     public const string SchemeName = "Local";
 
-    private static readonly AuthenticationTicket Ticket = new(OpenCodeClaims.Principal(Caller.Local.Identity, SchemeName), SchemeName);
+    private static readonly AuthenticationTicket Ticket = new(OpenCodeClaims.Principal(Callers.Local, SchemeName), SchemeName);
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Task.FromResult(AuthenticateResult.Success(Ticket));
 }

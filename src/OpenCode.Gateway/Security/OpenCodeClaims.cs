@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using OpenCode.Abstractions;
 
@@ -5,7 +6,7 @@ namespace OpenCode.Gateway.Security;
 
 /// <summary>
 /// The claims every authentication scheme here produces, whatever the credential (API key, JWT, WebSocket ticket,
-/// the local user), so that <see cref="Caller"/> is read one way.
+/// the local user), so that the caller (<see cref="Caller"/>) is read one way.
 /// </summary>
 public static class OpenCodeClaims
 {
@@ -36,9 +37,30 @@ public static class OpenCodeClaims
 
         if (caller.ExpiresAt is { } expiresAt)
         {
-            claims.Add(new Claim(ExpiresAt, expiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(ExpiresAt, expiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, User, Role));
+    }
+
+    /// <summary>The caller <paramref name="principal"/> stands for (the reverse of <see cref="Principal"/>); null when it is not authenticated.</summary>
+    public static CallerIdentity? Caller(ClaimsPrincipal principal)
+    {
+        if (principal.Identity?.IsAuthenticated != true
+            || principal.FindFirstValue(Tenant) is not { } tenant
+            || principal.FindFirstValue(User) is not { } user)
+        {
+            return null;
+        }
+
+        return new CallerIdentity(
+            tenant,
+            user,
+            [.. principal.FindAll(Role).Select(c => c.Value)],
+            principal.FindFirstValue(ApiKeyId),
+            long.TryParse(principal.FindFirstValue(ExpiresAt), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : null,
+            principal.FindFirstValue(ApiKeyHash));
     }
 }

@@ -13,21 +13,21 @@ public sealed class RequestLimitsTests
     [Fact]
     public void A_callers_bucket_is_its_API_key_when_it_presented_one_else_its_user()
     {
-        var alice = new Caller("acme", "alice", []);
+        var alice = new CallerIdentity("acme", "alice", [], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null);
         var aliceWithKey = alice with { ApiKeyId = "key-1" };
 
         Assert.Equal("user:acme/alice", RequestLimits.PartitionOf(alice));
         Assert.Equal("key:acme/key-1", RequestLimits.PartitionOf(aliceWithKey));
         Assert.NotEqual(RequestLimits.PartitionOf(aliceWithKey), RequestLimits.PartitionOf(aliceWithKey with { ApiKeyId = "key-2" }));
-        Assert.NotEqual(RequestLimits.PartitionOf(alice), RequestLimits.PartitionOf(new Caller("other", "alice", [])));
+        Assert.NotEqual(RequestLimits.PartitionOf(alice), RequestLimits.PartitionOf(new CallerIdentity("other", "alice", [], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null)));
     }
 
     [Fact]
     public void Each_caller_has_its_own_rate_and_is_refused_once_it_is_used_up()
     {
         using var limits = new RequestLimits(Options.Create(new LimitsOptions { RequestsPerMinute = 3 }));
-        var alice = new Caller("acme", "alice", []);
-        var bob = new Caller("acme", "bob", []);
+        var alice = new CallerIdentity("acme", "alice", [], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null);
+        var bob = new CallerIdentity("acme", "bob", [], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null);
 
         for (var i = 0; i < 3; i++)
         {
@@ -48,7 +48,7 @@ public sealed class RequestLimitsTests
 
         for (var i = 0; i < 1000; i++)
         {
-            limits.TakeRequest(Caller.Local);
+            limits.TakeRequest(Callers.Local);
         }
 
         Assert.False(limits.LimitsRate);
