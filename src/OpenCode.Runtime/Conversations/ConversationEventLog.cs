@@ -158,14 +158,30 @@ public sealed class ConversationEventLog(ConversationState state, ConversationHi
             await ReadPagesAsync(after, kept);
         }
 
-        kept.AddRange(state.Events.Where(e => e.Seq > after && e.Seq <= readable));
+        // Read on every token by every reader: index ranges rather than filters over the whole head.
+        for (var i = FirstAfter(state.Events, after); i < state.Events.Count && state.Events[i].Seq <= readable; i++)
+        {
+            kept.Add(state.Events[i]);
+        }
 
         // Both are in seq order: merged, up to a batch.
-        var events = new List<ConversationEvent>(Math.Min(MaxBatch, kept.Count + _deltas.Count));
-        var deltas = _deltas.Where(d => d.Seq > after && d.Seq <= readable).ToList();
-        for (int k = 0, d = 0; events.Count < MaxBatch && (k < kept.Count || d < deltas.Count);)
+        var d = FirstAfter(_deltas, after);
+        var events = new List<ConversationEvent>(Math.Min(MaxBatch, kept.Count + _deltas.Count - d));
+        for (var k = 0; events.Count < MaxBatch;)
         {
-            events.Add(d == deltas.Count || (k < kept.Count && kept[k].Seq < deltas[d].Seq) ? kept[k++] : deltas[d++]);
+            var hasDelta = d < _deltas.Count && _deltas[d].Seq <= readable;
+            if (k < kept.Count && (!hasDelta || kept[k].Seq < _deltas[d].Seq))
+            {
+                events.Add(kept[k++]);
+            }
+            else if (hasDelta)
+            {
+                events.Add(_deltas[d++]);
+            }
+            else
+            {
+                break;
+            }
         }
 
         for (var i = 0; i < events.Count; i++)
@@ -177,6 +193,26 @@ public sealed class ConversationEventLog(ConversationState state, ConversationHi
         }
 
         return new ConversationEventBatch(events, events.Count == MaxBatch ? events[^1].Seq : readable);
+    }
+
+    /// <summary>The index of the first event after <paramref name="after"/> in <paramref name="events"/> (in seq order).</summary>
+    private static int FirstAfter(List<ConversationEvent> events, long after)
+    {
+        int low = 0, high = events.Count;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (events[middle].Seq > after)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle + 1;
+            }
+        }
+
+        return low;
     }
 
     /// <summary>Adds the paged events after <paramref name="after"/>, found by a binary search over the pages.</summary>

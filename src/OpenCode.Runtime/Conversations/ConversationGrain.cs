@@ -801,13 +801,17 @@ public sealed partial class ConversationGrain(
             return;
         }
 
-        var now = clock.GetUtcNow();
-        foreach (var expired in turn.Unanswered.Where(a => a.Request.ExpiresAt <= now).ToList())
+        // Called on every read of the events: nothing to look at while a turn runs without approvals.
+        if (turn.IsWaiting)
         {
-            Decide(turn, expired, ApprovalDecisions.Expired);
+            var now = clock.GetUtcNow();
+            foreach (var expired in turn.Unanswered.Where(a => a.Request.ExpiresAt <= now).ToList())
+            {
+                Decide(turn, expired, ApprovalDecisions.Expired);
+            }
         }
 
-        if ((turn.HasAnswers || !IsPaused(turn)) && _turn is null)
+        if (_turn is null && (turn.HasAnswers || !IsPaused(turn)))
         {
             _ = ContinueInBackgroundAsync();
         }
