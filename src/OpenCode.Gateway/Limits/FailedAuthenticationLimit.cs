@@ -10,13 +10,10 @@ public sealed class FailedAuthenticationLimit(RequestDelegate next, RequestLimit
     public async Task InvokeAsync(HttpContext context)
     {
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        using (var lease = limits.CheckFailedAuthentications(address))
+        if (limits.FailedAuthenticationsRetryAfter(address) is { } retryAfter)
         {
-            if (!lease.IsAcquired)
-            {
-                await LimitsServiceExtensions.RejectAsync(context, lease, RequestLimits.FailedAuthenticationDetail);
-                return;
-            }
+            await LimitsServiceExtensions.RejectAsync(context, retryAfter, RequestLimits.FailedAuthenticationDetail);
+            return;
         }
 
         await next(context);

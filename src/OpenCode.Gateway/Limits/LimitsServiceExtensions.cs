@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
@@ -75,9 +74,8 @@ public static class LimitsServiceExtensions
     }
 
     /// <summary>429 as a problem with <c>rate_limited</c>, and <c>Retry-After</c> when the bucket says when it has a token again.</summary>
-    internal static Task RejectAsync(HttpContext context, RateLimitLease lease, Func<int?, string> detail)
+    internal static Task RejectAsync(HttpContext context, int? retryAfter, Func<int?, string> detail)
     {
-        var retryAfter = RequestLimits.RetryAfterSeconds(lease);
         if (retryAfter is { } seconds)
         {
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -87,5 +85,5 @@ public static class LimitsServiceExtensions
     }
 
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken) =>
-        await RejectAsync(rejected.HttpContext, rejected.Lease, RequestLimits.RateLimitedDetail);
+        await RejectAsync(rejected.HttpContext, RequestLimits.RetryAfterSeconds(rejected.Lease), RequestLimits.RateLimitedDetail);
 }

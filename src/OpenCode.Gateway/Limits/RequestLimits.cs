@@ -20,6 +20,7 @@ public sealed class RequestLimits : IDisposable
 
     private readonly PartitionedRateLimiter<string>? _rate;
     private readonly PartitionedRateLimiter<string>? _failures;
+    private readonly int _failureRefillSeconds;
 
     public RequestLimits(IOptions<LimitsOptions> options)
     {
@@ -34,6 +35,7 @@ public sealed class RequestLimits : IDisposable
         if (limits.FailedAuthenticationsPerMinute > 0)
         {
             var bucket = Bucket(limits.FailedAuthenticationsPerMinute);
+            _failureRefillSeconds = (int)Math.Ceiling(bucket.ReplenishmentPeriod.TotalSeconds);
             _failures = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ => bucket));
         }
     }
@@ -84,12 +86,15 @@ public sealed class RequestLimits : IDisposable
     }
 
     /// <summary>
-    /// Whether <paramref name="address"/> may still present credentials: a lease that is acquired when its bucket has a
-    /// token left (taking none), else one that says when it will.
+    /// Null while <paramref name="address"/> may still present credentials (its bucket holds a whole token), else
+    /// the seconds until it may at the latest (one refill period). A partitioned bucket refills continuously, so a
+    /// zero-token acquire would already succeed on a fraction of a token: the statistics count whole tokens.
     /// </summary>
-    public RateLimitLease CheckFailedAuthentications(string address) =>
-        (_failures ?? throw new InvalidOperationException($"Refused credentials are not counted ({FailuresSetting} is 0)."))
-            .AttemptAcquire(address, permitCount: 0);
+    public int? FailedAuthenticationsRetryAfter(string address)
+    {
+        var failures = _failures ?? throw new InvalidOperationException($"Refused credentials are not counted ({FailuresSetting} is 0).");
+        return failures.GetStatistics(address) is { CurrentAvailablePermits: < 1 } ? _failureRefillSeconds : null;
+    }
 
     /// <summary>Takes a token from <paramref name="address"/>'s bucket for a credential the gateway refused.</summary>
     public void CountFailedAuthentication(string address)

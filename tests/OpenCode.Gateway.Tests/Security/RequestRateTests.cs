@@ -47,12 +47,16 @@ public sealed class RequestRateTests : IAsyncLifetime
     public async Task An_address_whose_credentials_keep_being_refused_is_refused_before_they_are_looked_up()
     {
         using var guesser = Client("oc_made-up");
-        for (var i = 0; i < PerMinute; i++)
+        // The address's bucket was made by the start-up probes and refills one token every 15 s: one refill may
+        // land while the guesses are sent, so the refusal comes after PerMinute of them or one more.
+        var guesses = 0;
+        HttpResponseMessage refused;
+        while ((refused = await guesser.GetAsync("/agents")).StatusCode == HttpStatusCode.Unauthorized && guesses <= PerMinute)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await guesser.GetAsync("/agents")).StatusCode);
+            guesses++;
         }
 
-        var refused = await guesser.GetAsync("/agents");
+        Assert.InRange(guesses, PerMinute, PerMinute + 1);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
         var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>())!;
