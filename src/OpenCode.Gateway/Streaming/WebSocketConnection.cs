@@ -4,9 +4,9 @@ using System.Reflection;
 using System.Text.Json;
 using OpenCode.Abstractions;
 using OpenCode.Gateway.Api;
-using OpenCode.Gateway.Security;
 using OpenCode.Gateway.Api.Models;
 using OpenCode.Gateway.Limits;
+using OpenCode.Gateway.Security;
 using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Gateway.Streaming;

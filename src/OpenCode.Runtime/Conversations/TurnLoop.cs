@@ -5,8 +5,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Models;
-using OpenCode.Runtime.Tools;
 using OpenCode.Runtime.Privacy;
+using OpenCode.Runtime.Tools;
 
 namespace OpenCode.Runtime.Conversations;
 

@@ -9,9 +9,9 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Mcp.Auth;
+using OpenCode.Runtime.Privacy;
 using OpenCode.Runtime.Security;
 using OpenCode.Runtime.Tools.Workspace;
-using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Mcp;
 

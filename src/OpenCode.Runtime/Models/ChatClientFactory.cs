@@ -9,8 +9,8 @@ using Microsoft.Extensions.Options;
 using OllamaSharp;
 using OpenAI;
 using OpenAI.Chat;
-using OpenCode.Runtime.Security;
 using OpenCode.Runtime.Privacy;
+using OpenCode.Runtime.Security;
 using AnthropicClientOptions = Anthropic.Core.ClientOptions;
 
 namespace OpenCode.Runtime.Models;
