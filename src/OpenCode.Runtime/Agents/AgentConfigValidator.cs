@@ -423,6 +423,11 @@ public sealed partial class AgentConfigValidator(OperatorMcpServers operatorServ
         {
             fail("limits.approvalTimeoutSeconds", $"must be between 1 and {AgentLimits.MaxApprovalTimeoutSeconds}");
         }
+
+        if (limits?.MaxToolResultChars is < ToolResultLimit.MinChars or > AgentLimits.MaxToolResultCharsCeiling)
+        {
+            fail("limits.maxToolResultChars", $"must be between {ToolResultLimit.MinChars} and {AgentLimits.MaxToolResultCharsCeiling}");
+        }
     }
 
     private static bool IsHttpUrl(string? value) =>

@@ -398,7 +398,7 @@ public sealed partial class TurnLoop(
         return call with
         {
             Status = result.IsError ? ToolCallStatuses.Failed : ToolCallStatuses.Completed,
-            Result = result.Text,
+            Result = ToolResultLimit.Apply(result.Text, turn.Agent.Limits?.MaxToolResultChars ?? AgentLimits.DefaultMaxToolResultChars),
             DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         };
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using OpenCode.Testing;
 using static OpenCode.Gateway.Tests.Api.AgentsApiTests;
+using static OpenCode.Gateway.Tests.Streaming.EventStreams;
 
 namespace OpenCode.Gateway.Tests.Api;
 
@@ -71,7 +72,39 @@ public sealed class TurnLimitTests(GatewayFixture fixture)
         Assert.Single(fixture.Model.Requests, r => r.Model == model);
     }
 
+    [Fact]
+    public async Task A_tool_result_over_the_limit_is_cut_before_it_is_recorded_streamed_or_sent_to_the_model()
+    {
+        var (agent, model) = await fixture.CreateAgentAsync($$"""
+            { "mcp": { "servers": [ { "name": "web", "url": "{{fixture.Mcp.StreamableHttpUrl}}" } ] }, "limits": { "maxToolResultChars": 1000 } }
+            """);
+        var big = "BEGIN" + new string('x', 5_000) + "END";
+        fixture.Model.Script(model, FakeReply.ToolCall("web_echo", $$"""{"message":"{{big}}"}"""), FakeReply.Text("read it"));
+        var conversation = await fixture.CreateConversationAsync(agent);
+
+        var response = await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "echo something long" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var step = (await ReadAsync(await Client.GetAsync($"/conversations/{conversation}/messages")))["messages"]!.AsArray()[^2]!;
+        var recorded = (string)step["toolCalls"]![0]!["result"]!;
+        Assert.True(recorded.Length <= 1000, $"{recorded.Length} characters recorded");
+        Assert.StartsWith("BEGIN", recorded);
+        Assert.EndsWith("END", recorded);
+        Assert.Contains("characters of this tool result were left out: the agent keeps 1,000 (limits.maxToolResultChars)", recorded);
+        using (var stream = await GetEventsAsync(Client, conversation, "?after=0"))
+        {
+            using var reader = await ReaderAsync(stream);
+            var completed = (await ReadUntilAsync(reader, IsTerminal)).Single(e => e.Type == "tool.call.completed");
+            Assert.Equal(recorded, (string?)Data(completed)["result"]);
+        }
+
+        var second = fixture.Model.Requests.Where(r => r.Model == model).Last();
+        Assert.Equal(recorded, second.Messages.Single(m => m.Role == "tool").Content);
+    }
+
     [Theory]
+    [InlineData("""{ "maxToolResultChars": 999 }""", "limits.maxToolResultChars")]
+    [InlineData("""{ "maxToolResultChars": 1000001 }""", "limits.maxToolResultChars")]
     [InlineData("""{ "maxTokensPerTurn": 0 }""", "limits.maxTokensPerTurn")]
     [InlineData("""{ "approvalTimeoutSeconds": 0 }""", "limits.approvalTimeoutSeconds")]
     [InlineData("""{ "approvalTimeoutSeconds": 99999999 }""", "limits.approvalTimeoutSeconds")]
