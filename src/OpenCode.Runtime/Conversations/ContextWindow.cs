@@ -37,7 +37,7 @@ public sealed class ContextWindow
         var messages = new List<ChatMessage>(newestFirst.Count + 2);
         if (!string.IsNullOrWhiteSpace(instructions))
         {
-            messages.Add(new ChatMessage(ChatRole.System, instructions));
+            messages.Add(history.ModelInstructions(instructions));
         }
 
         for (var i = newestFirst.Count - 1; i >= 0; i--)

@@ -24,6 +24,9 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     /// </summary>
     private readonly Dictionary<long, (ConversationMessage Source, ChatMessage[] Mapped)> _modelMessages = [];
 
+    /// <summary>The agent's instructions as the model's system message, and the text it was made from.</summary>
+    private (string Text, ChatMessage Message)? _instructions;
+
     public long Count => state.MessageCount;
 
     public void Append(ConversationMessage message)
@@ -131,6 +134,19 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
 
         _modelMessages[message.Index] = (message, mapped);
         return mapped;
+    }
+
+    /// <summary>The system message of <paramref name="instructions"/>, made (and masked) once while the agent's instructions stay the same.</summary>
+    public ChatMessage ModelInstructions(string instructions)
+    {
+        if (_instructions is { } cached && cached.Text == instructions)
+        {
+            return cached.Message;
+        }
+
+        var message = new ChatMessage(ChatRole.System, instructions);
+        _instructions = (instructions, maskForModels ? MaskedChatMessage.From(message) : message);
+        return _instructions.Value.Message;
     }
 
     /// <summary>Messages before <paramref name="index"/> left the context window: their mappings go.</summary>

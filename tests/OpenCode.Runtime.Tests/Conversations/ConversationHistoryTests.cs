@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Conversations;
 using OpenCode.Runtime.Privacy;
@@ -27,6 +28,28 @@ public sealed class ConversationHistoryTests
 
         Assert.IsNotType<MaskedChatMessage>(mapped);
         Assert.Equal("Mail jane@example.com", mapped.Text);
+    }
+
+    [Fact]
+    public void The_instructions_are_masked_once_and_made_again_only_when_they_change()
+    {
+        var history = History(maskForModels: true);
+
+        var instructions = Assert.IsType<MaskedChatMessage>(history.ModelInstructions("Escalate to ops@example.com"));
+
+        Assert.Equal(ChatRole.System, instructions.Role);
+        Assert.Equal("Escalate to [email]", instructions.Text);
+        Assert.Same(instructions, history.ModelInstructions("Escalate to ops@example.com"));
+        Assert.Equal("Be brief", history.ModelInstructions("Be brief").Text);
+    }
+
+    [Fact]
+    public void Without_masking_the_instructions_are_sent_as_they_are()
+    {
+        var instructions = History(maskForModels: false).ModelInstructions("Escalate to ops@example.com");
+
+        Assert.IsNotType<MaskedChatMessage>(instructions);
+        Assert.Equal("Escalate to ops@example.com", instructions.Text);
     }
 
     private static ConversationHistory History(bool maskForModels)
