@@ -357,26 +357,49 @@ public sealed partial class TurnLoop(
     {
         // The reply will be the next message of the history: its deltas carry its id.
         var messageId = MessageIds.Format(turn.History.Count);
-        var updates = new List<ChatResponseUpdate>();
+        // Whatever is kept lives until the reply is complete, and with many replies streaming its survival makes
+        // every GC slow. The text goes into `partial`; an update is kept only for what else it carries (tool calls,
+        // usage, finish reason), without the provider's own objects (raw JSON, SDK models).
+        var kept = new List<ChatResponseUpdate>();
+        ChatResponseUpdate? first = null;
+        var start = partial.Length;
         await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct))
         {
-            // The provider's own objects (raw JSON, SDK models) are several times the size of the update and would
-            // live until the reply is complete: with many replies streaming, their survival makes every GC slow.
             update.RawRepresentation = null;
-            foreach (var content in update.Contents)
-            {
-                content.RawRepresentation = null;
-            }
-
-            updates.Add(update);
+            first ??= update;
             if (update.Text is { Length: > 0 } text)
             {
                 partial.Append(text);
                 turn.Emit(new ConversationEvent { Type = ConversationEventTypes.MessageDelta, MessageId = messageId, Text = text });
             }
+
+            if (update.FinishReason is not null || update.Contents.Any(c => c is not TextContent))
+            {
+                update.Contents = [.. update.Contents.Where(c => c is not TextContent)];
+                foreach (var content in update.Contents)
+                {
+                    content.RawRepresentation = null;
+                }
+
+                kept.Add(update);
+            }
         }
 
-        return updates.ToChatResponse();
+        if (first is not null)
+        {
+            // The text as one update, first: the reply's text, then its calls.
+            kept.Insert(0, new ChatResponseUpdate
+            {
+                Role = first.Role ?? ChatRole.Assistant,
+                Contents = partial.Length > start ? [new TextContent(partial.ToString(start, partial.Length - start))] : [],
+                ResponseId = first.ResponseId,
+                MessageId = first.MessageId,
+                ModelId = first.ModelId,
+                CreatedAt = first.CreatedAt,
+            });
+        }
+
+        return kept.ToChatResponse();
     }
 
     private async Task<ToolCallRecord> RunToolAsync(TurnContext turn, AgentTool tool, ToolCallRecord call, CancellationToken ct)
