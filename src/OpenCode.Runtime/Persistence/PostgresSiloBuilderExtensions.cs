@@ -41,7 +41,7 @@ public static class PostgresSiloBuilderExtensions
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
             // The Orleans binary serializer, as in the embedded profile (the silo's default is JSON).
-            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+            o.GrainStorageSerializer = new ExactSizeGrainStorageSerializer(serializer);
             // Cleared state is deleted, as in the embedded profile: a later read finds no record and no etag.
             o.DeleteStateOnClear = true;
         }));

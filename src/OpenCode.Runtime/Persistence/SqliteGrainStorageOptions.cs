@@ -16,7 +16,7 @@ public sealed class SqliteGrainStorageOptions : IStorageProviderSerializerOption
     /// <summary>
     /// Serializer of the state payload. When left null it is, in order: the
     /// <see cref="IGrainStorageSerializer"/> registered as a keyed service under the storage
-    /// name, else Orleans' binary <see cref="OrleansGrainStorageSerializer"/> (fast, version
+    /// name, else <see cref="ExactSizeGrainStorageSerializer"/>: Orleans' binary format (fast, version
     /// tolerant for <c>[GenerateSerializer]</c> types with <c>[Id]</c> members).
     /// </summary>
     public IGrainStorageSerializer GrainStorageSerializer { get; set; } = null!;

@@ -64,7 +64,7 @@ public static class SqliteGrainStorageSiloBuilderExtensions
 
             options.GrainStorageSerializer =
                 (name is null ? null : services.GetKeyedService<IGrainStorageSerializer>(name))
-                ?? new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+                ?? new ExactSizeGrainStorageSerializer(services.GetRequiredService<Serializer>());
         }
     }
 

@@ -47,7 +47,7 @@ public sealed class SqliteGrainStorageRegistrationTests
 
         var options = services.GetRequiredService<IOptionsMonitor<SqliteGrainStorageOptions>>().Get("store");
 
-        Assert.IsType<OrleansGrainStorageSerializer>(options.GrainStorageSerializer);
+        Assert.IsType<ExactSizeGrainStorageSerializer>(options.GrainStorageSerializer);
     }
 
     [Fact]
