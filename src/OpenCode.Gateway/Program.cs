@@ -14,6 +14,7 @@ builder.AddOpenCodeSecurity();
 builder.AddOpenCodeApi();
 builder.AddOpenCodeLimits();
 builder.AddOpenCodeStreaming();
+builder.AddOpenCodeMetrics();
 
 var app = builder.Build();
 
@@ -24,6 +25,7 @@ app.UseOpenCodeSecurity();
 app.UseOpenCodeLimits();
 app.MapOpenApi().AllowAnonymous();
 app.MapHealthApi();
+app.MapMetricsApi();
 app.MapApiKeysApi();
 app.MapAgentsApi();
 app.MapConversationsApi();

@@ -23,4 +23,7 @@ public static class Permissions
 
     /// <summary>The operator's MCP servers and their sessions.</summary>
     public static readonly Permission McpRead = new("mcp", "read");
+
+    /// <summary>Scrape <c>GET /metrics</c> (a monitoring key needs nothing else).</summary>
+    public static readonly Permission MetricsRead = new("metrics", "read");
 }

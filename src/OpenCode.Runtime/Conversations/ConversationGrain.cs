@@ -8,6 +8,7 @@ using OpenCode.Runtime.Agents;
 using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Privacy;
+using OpenCode.Runtime.Telemetry;
 using OpenCode.Runtime.Tools;
 using Orleans.Concurrency;
 using Orleans.Storage;
@@ -38,6 +39,7 @@ public sealed partial class ConversationGrain(
     TimeProvider clock,
     IOptions<TurnReminderOptions> reminderOptions,
     IOptions<PrivacyOptions> privacy,
+    OpenCodeMetrics metrics,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable
 {
     private const int MaxPageLimit = 200;
@@ -689,6 +691,10 @@ public sealed partial class ConversationGrain(
         // Released before the end is readable: whoever sees the terminal event finds the slot free.
         await quota.ReleaseAsync(Tenant, state.State.Owner, turn.TurnId);
         await CheckpointAsync();
+        metrics.TurnEnded(
+            outcome.Error switch { null => "completed", { Code: ErrorCodes.TurnCancelled } => "cancelled", _ => "failed" },
+            outcome.Error is { Code: not ErrorCodes.TurnCancelled } failed ? failed.Code : null,
+            turn.RunningTime);
         if (_turn is null && _admission is null && state.State.Queue.Count > 0)
         {
             // Ended outside a running part (a cancelled pause): nothing else starts the next turn.

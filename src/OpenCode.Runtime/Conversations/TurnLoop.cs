@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OpenCode.Abstractions;
 using OpenCode.Runtime.Models;
 using OpenCode.Runtime.Privacy;
+using OpenCode.Runtime.Telemetry;
 using OpenCode.Runtime.Tools;
 
 namespace OpenCode.Runtime.Conversations;
@@ -26,6 +27,7 @@ public sealed partial class TurnLoop(
     TokenCounter tokens,
     IGrainFactory grains,
     TimeProvider clock,
+    OpenCodeMetrics metrics,
     ILogger<TurnLoop> logger)
 {
     /// <summary>What the model reads as the result of a call its server died running: it may or may not have had its effect.</summary>
@@ -335,6 +337,7 @@ public sealed partial class TurnLoop(
                 var response = turn.Streamed()
                     ? await StreamAsync(turn, client, messages, candidateOptions, partial, ct)
                     : await client.GetResponseAsync(messages, candidateOptions, ct);
+                metrics.TokensUsed(candidate.Provider, candidate.Name, UsageOf(response));
                 return (response, null);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -418,11 +421,14 @@ public sealed partial class TurnLoop(
             result = new McpToolResult(true, $"The tool could not be called: {ex.Message}");
         }
 
+        var duration = Stopwatch.GetElapsedTime(started);
+        var status = result.IsError ? ToolCallStatuses.Failed : ToolCallStatuses.Completed;
+        metrics.ToolCallEnded(status, duration);
         return call with
         {
-            Status = result.IsError ? ToolCallStatuses.Failed : ToolCallStatuses.Completed,
+            Status = status,
             Result = ToolResultLimit.Apply(result.Text, turn.Agent.Limits?.MaxToolResultChars ?? AgentLimits.DefaultMaxToolResultChars),
-            DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            DurationMs = duration.TotalMilliseconds,
         };
     }
 

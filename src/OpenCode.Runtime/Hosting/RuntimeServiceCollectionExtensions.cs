@@ -6,6 +6,7 @@ using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Mcp;
 using OpenCode.Runtime.Models;
 using OpenCode.Runtime.Security;
+using OpenCode.Runtime.Telemetry;
 using OpenCode.Runtime.Tools;
 
 namespace OpenCode.Runtime;
@@ -17,6 +18,8 @@ public static class RuntimeServiceCollectionExtensions
     {
         services.AddSingleton(TimeProvider.System);
         services.AddEndpointPolicy();
+        services.AddMetrics();
+        services.AddSingleton<OpenCodeMetrics>();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TokenizerPreload>();
         services.AddSingleton<ContextWindow>();

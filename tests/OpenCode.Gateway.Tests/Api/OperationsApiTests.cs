@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using OpenCode.Testing;
 using static OpenCode.Gateway.Tests.Api.AgentsApiTests;
 
 namespace OpenCode.Gateway.Tests.Api;
@@ -12,6 +15,29 @@ public sealed class OperationsApiTests(GatewayFixture fixture)
     {
         Assert.Equal("healthy", (string?)(await ReadAsync(await fixture.Client.GetAsync("/health")))["status"]);
         Assert.Equal("ready", (string?)(await ReadAsync(await fixture.Client.GetAsync("/ready")))["status"]);
+    }
+
+    [Fact]
+    public async Task Metrics_count_turns_tool_calls_and_tokens_next_to_http_orleans_and_runtime_metrics()
+    {
+        var (agent, model) = await fixture.CreateAgentAsync($$"""{ "mcp": { "servers": [ { "name": "web", "url": "{{fixture.Mcp.StreamableHttpUrl}}" } ] } }""");
+        fixture.Model.Script(model, FakeReply.ToolCall("web_echo", """{"message":"hi"}"""), FakeReply.Text("done"));
+        var conversation = await fixture.CreateConversationAsync(agent);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "count me" })).StatusCode);
+
+        var response = await fixture.Client.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(Value(text, "opencode_turns_total", "outcome=\"completed\"") >= 1, text);
+        Assert.True(Value(text, "opencode_tool_calls_total", "status=\"completed\"") >= 1, text);
+        Assert.True(Value(text, "opencode_model_tokens_total", "type=\"output\"", "provider=\"openai\"", $"model=\"{model}\"") >= 1, text);
+        Assert.Contains("opencode_turn_duration_seconds_bucket{", text);
+        Assert.Contains("http_server_request_duration_seconds_bucket{", text);
+        Assert.Contains("http_client_request_duration_seconds_bucket{", text);
+        Assert.Contains("\norleans_", text);
+        Assert.Contains("\ndotnet_gc_", text);
     }
 
     [Fact]
@@ -28,4 +54,10 @@ public sealed class OperationsApiTests(GatewayFixture fixture)
 
         Assert.Equal("SendMessage", (string?)paths["/conversations/{conversationId}/messages"]!["post"]!["operationId"]);
     }
+
+    /// <summary>The sum of the samples of <paramref name="metric"/> whose labels include every one of <paramref name="labels"/>.</summary>
+    private static double Value(string text, string metric, params string[] labels) =>
+        text.Split('\n')
+            .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(line.Contains))
+            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 }

@@ -30,7 +30,7 @@ public sealed class RateLimitTests(RateLimitedGateway gateway) : IClassFixture<R
     }
 
     [Fact]
-    public async Task Health_and_ready_are_never_limited()
+    public async Task Health_ready_and_metrics_are_never_limited()
     {
         await UseUpRateAsync();
 
@@ -38,6 +38,7 @@ public sealed class RateLimitTests(RateLimitedGateway gateway) : IClassFixture<R
         {
             Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync("/health")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync("/ready")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync("/metrics")).StatusCode);
         }
     }
 

@@ -45,6 +45,29 @@ public sealed class AuthorizationTests(SecureGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Metrics_are_for_a_caller_granted_metrics_read_and_name_no_tenant_user_or_secret()
+    {
+        using var user = fixture.As("mia", roles: "user");
+        var (monitoringKey, _) = await fixture.IssueKeyAsync("prometheus", SecureGatewayFixture.Tenant, "monitoring");
+        using var prometheus = fixture.ClientWithToken(monitoringKey);
+        var agentId = await fixture.CreateAgentAsync();
+        var conversationId = await fixture.CreateConversationAsync(fixture.Admin, agentId);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Admin.PostAsJsonAsync($"/conversations/{conversationId}/messages", new { message = "hello" })).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Anonymous.GetAsync("/metrics")).StatusCode);
+        await AssertForbiddenAsync(await user.GetAsync("/metrics"), "metrics:read");
+        var response = await prometheus.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Contains("opencode_turns_total{", text);
+        foreach (var secret in new[] { SecureGatewayFixture.Tenant, conversationId, "mia", fixture.AdminKey, monitoringKey, fixture.ProviderKey })
+        {
+            Assert.DoesNotContain(secret, text);
+        }
+    }
+
+    [Fact]
     public async Task Managing_keys_grants_no_more_than_the_issuer_holds_and_stays_in_its_tenant()
     {
         using var keymaster = fixture.As("kim", roles: "keymaster");

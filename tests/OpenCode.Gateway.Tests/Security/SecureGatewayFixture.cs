@@ -55,6 +55,7 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
             ["Auth__Roles__keymaster__1"] = "agents:read",
             ["Auth__Roles__keymaster__2"] = "agents:use",
             ["Auth__Roles__keymaster__3"] = "conversations:use",
+            ["Auth__Roles__monitoring__0"] = "metrics:read",
             // The fuzz test sends thousands of requests as one caller: no request rate here (limits have tests of their own).
             ["Limits__RequestsPerMinute"] = "0",
             ["Limits__FailedAuthenticationsPerMinute"] = "0",
