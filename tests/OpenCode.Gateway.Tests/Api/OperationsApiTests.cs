@@ -24,6 +24,10 @@ public sealed class OperationsApiTests(GatewayFixture fixture)
         fixture.Model.Script(model, FakeReply.ToolCall("web_echo", """{"message":"hi"}"""), FakeReply.Text("done"));
         var conversation = await fixture.CreateConversationAsync(agent);
         Assert.Equal(HttpStatusCode.OK, (await fixture.Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "count me" })).StatusCode);
+        var (limited, limitedModel) = await fixture.CreateAgentAsync($$"""{ "mcp": { "servers": [ { "name": "web", "url": "{{fixture.Mcp.StreamableHttpUrl}}" } ] }, "limits": { "maxSteps": 1 } }""");
+        fixture.Model.Script(limitedModel, FakeReply.ToolCall("web_echo", """{"message":"again"}"""), FakeReply.Text("never asked"));
+        var failing = await fixture.CreateConversationAsync(limited);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await fixture.Client.PostAsJsonAsync($"/conversations/{failing}/messages", new { message = "loop" })).StatusCode);
 
         var response = await fixture.Client.GetAsync("/metrics");
 
@@ -31,6 +35,7 @@ public sealed class OperationsApiTests(GatewayFixture fixture)
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(Value(text, "opencode_turns_total", "outcome=\"completed\"") >= 1, text);
+        Assert.True(Value(text, "opencode_turns_total", "outcome=\"failed\"", "error_code=\"limit_exceeded\"") >= 1, text);
         Assert.True(Value(text, "opencode_tool_calls_total", "status=\"completed\"") >= 1, text);
         Assert.True(Value(text, "opencode_model_tokens_total", "type=\"output\"", "provider=\"openai\"", $"model=\"{model}\"") >= 1, text);
         Assert.Contains("opencode_turn_duration_seconds_bucket{", text);
