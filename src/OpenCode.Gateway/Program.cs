@@ -14,7 +14,7 @@ builder.AddOpenCodeSecurity();
 builder.AddOpenCodeApi();
 builder.AddOpenCodeLimits();
 builder.AddOpenCodeStreaming();
-builder.AddOpenCodeMetrics();
+builder.AddOpenCodeTelemetry();
 
 var app = builder.Build();
 

@@ -6,6 +6,7 @@ using OpenCode.Runtime.Audit;
 using OpenCode.Runtime.Conversations;
 using OpenCode.Runtime.Limits;
 using OpenCode.Runtime.Persistence;
+using OpenCode.Runtime.Telemetry;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
@@ -54,6 +55,12 @@ public static class SiloBuilderExtensions
         silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(orleans.GetValue("ShutdownTimeoutSeconds", DefaultShutdownTimeoutSeconds)));
         silo.Services.Configure<AuditOptions>(o => o.IncludePayloads = configuration.GetValue("Audit:IncludePayloads", false));
         silo.Services.Configure<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
+        if (OtlpExport.IsConfigured(configuration))
+        {
+            // Grain calls carry the caller's trace and report their own spans (only while tracing is exported).
+            silo.AddActivityPropagation();
+        }
+
         silo.Services.AddOpenCodeRuntime();
         return silo;
     }

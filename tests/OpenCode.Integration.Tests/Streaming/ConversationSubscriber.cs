@@ -39,6 +39,11 @@ public sealed class ConversationSubscriber(string conversationId)
             events = [.. _events];
         }
 
+        if (events.Count > 0 && events[0].Seq != 1)
+        {
+            yield return $"{ConversationId}: the first event to arrive was seq {events[0].Seq} ({events[0].Type}), not seq 1";
+        }
+
         for (var i = 1; i < events.Count; i++)
         {
             if (events[i].Seq != events[i - 1].Seq + 1)
@@ -59,7 +64,8 @@ public sealed class ConversationSubscriber(string conversationId)
             var turn = turns[t].ToList();
             if (turn[0].Type != ConversationEventTypes.TurnStarted)
             {
-                yield return $"{ConversationId}: turn {turns[t].Key} began with {turn[0].Type}";
+                yield return $"{ConversationId}: turn {turns[t].Key} began with {turn[0].Type}; its events: "
+                    + string.Join(", ", turn.Take(8).Select(e => $"{e.Seq} {e.Type}"));
             }
 
             var terminal = turn.Where(e => e.IsTerminal).Select(e => e.Type).ToList();
