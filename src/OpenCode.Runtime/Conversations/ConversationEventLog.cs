@@ -124,7 +124,8 @@ public sealed class ConversationEventLog(ConversationState state, ConversationHi
             }
             catch (TimeoutException)
             {
-                return new ConversationEventBatch([], _readable);
+                // Events may have been published after the timer fired and before this ran: the loop looks again. An
+                // empty batch here would carry the new readable seq and the reader would go on past those events.
             }
         }
     }

@@ -218,7 +218,8 @@ public sealed partial class ConversationGrain(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return new ConversationEventBatch([], Events.ReadableSeq);
+            // Where the reader was, not the newest seq: events published meanwhile were not read.
+            return new ConversationEventBatch([], Math.Min(Math.Max(0, after), Events.ReadableSeq));
         }
         finally
         {

@@ -23,16 +23,22 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
         });
         var (stays, leaves) = (cluster.Gateways[0], cluster.Gateways[1]);
         var agentId = await ClusterApi.CreateAgentAsync(stays.Client, model);
-        var conversations = new List<string>();
-        for (var i = 0; i < 8; i++)
+        // Placement picks the silo: conversations are added, eight at a time, until some live on the one that leaves.
+        var moving = new List<string>();
+        for (var batch = 0; batch < 8 && moving.Count == 0; batch++)
         {
-            var id = await ClusterApi.CreateConversationAsync(leaves.Client, agentId);
-            await ClusterApi.SendAsync(leaves.Client, id, "before the stop");
-            conversations.Add(id);
+            var conversations = new List<string>();
+            for (var i = 0; i < 8; i++)
+            {
+                var id = await ClusterApi.CreateConversationAsync(leaves.Client, agentId);
+                await ClusterApi.SendAsync(leaves.Client, id, "before the stop");
+                conversations.Add(id);
+            }
+
+            var hosts = await GrainPlacement.ConversationHostsAsync(cluster, stays, conversations);
+            moving.AddRange(conversations.Where(id => hosts[id] == leaves.SiloPort));
         }
 
-        var hosts = await GrainPlacement.ConversationHostsAsync(cluster, stays, conversations);
-        var moving = conversations.Where(id => hosts[id] == leaves.SiloPort).ToList();
         Assert.NotEmpty(moving);
 
         var clock = Stopwatch.StartNew();
