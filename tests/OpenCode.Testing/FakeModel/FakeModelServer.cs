@@ -74,15 +74,7 @@ public sealed class FakeModelServer : IAsyncDisposable
         app.MapPost("/chat/completions", chat);
         app.MapGet("/v1/models", models);
         app.MapGet("/models", models);
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        await LoopbackHost.StartAsync(app, ct);
 
         server.BaseUrl = new Uri($"http://127.0.0.1:{LoopbackHost.BoundPort(app)}/v1");
         return server;

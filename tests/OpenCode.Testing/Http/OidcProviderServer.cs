@@ -52,15 +52,7 @@ public sealed class OidcProviderServer : IAsyncDisposable
                 },
             });
         });
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        await LoopbackHost.StartAsync(app, ct);
 
         server.Issuer = $"http://127.0.0.1:{LoopbackHost.BoundPort(app)}";
         return server;

@@ -37,15 +37,7 @@ public sealed class RedirectServer : IAsyncDisposable
             context.Response.Headers.Location = location.ToString();
             return Task.CompletedTask;
         });
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        await LoopbackHost.StartAsync(app, ct);
 
         server.BaseUrl = new Uri($"http://127.0.0.1:{LoopbackHost.BoundPort(app)}/");
         return server;

@@ -44,15 +44,7 @@ public sealed class ChangingToolMcpServer : IAsyncDisposable
 
         var app = builder.Build();
         app.MapMcp("/mcp");
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        await LoopbackHost.StartAsync(app, ct);
 
         var server = new ChangingToolMcpServer(app, tools, LoopbackHost.BoundPort(app));
         tools.Add(server.Probe(description));

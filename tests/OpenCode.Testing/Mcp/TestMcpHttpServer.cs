@@ -122,15 +122,7 @@ public sealed class TestMcpHttpServer : IAsyncDisposable
         app.UseWebSockets();
         app.MapMcp(Path);
         app.Map(WebSocketPath, ServeWebSocketAsync);
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        await LoopbackHost.StartAsync(app, ct);
 
         var bound = LoopbackHost.BoundPort(app);
         server.StreamableHttpUrl = new Uri($"http://127.0.0.1:{bound}{Path}");

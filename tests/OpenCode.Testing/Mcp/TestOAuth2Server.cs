@@ -46,15 +46,7 @@ public sealed class TestOAuth2Server : IAsyncDisposable
         var app = LoopbackHost.CreateBuilder(0).Build();
         var server = new TestOAuth2Server(app, clientId, clientSecret);
         app.MapPost("/token", server.IssueAsync);
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        await LoopbackHost.StartAsync(app, ct);
 
         server.TokenUrl = new Uri($"http://127.0.0.1:{LoopbackHost.BoundPort(app)}/token");
         return server;

@@ -38,6 +38,20 @@ internal static class LoopbackHost
         return builder;
     }
 
+    /// <summary>Starts <paramref name="app"/>; one that fails to start (its port taken, say) is disposed before the error goes on.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken ct)
+    {
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>The port Kestrel actually bound (differs from the requested one when that was 0).</summary>
     public static int BoundPort(WebApplication app)
     {

@@ -32,15 +32,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
             // An empty Export*ServiceResponse: everything accepted.
             return Results.Bytes([], "application/x-protobuf");
         });
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        await LoopbackHost.StartAsync(app, ct);
 
         receiver.Endpoint = $"http://127.0.0.1:{LoopbackHost.BoundPort(app)}";
         return receiver;
