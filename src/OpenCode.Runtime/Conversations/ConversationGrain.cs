@@ -692,10 +692,7 @@ public sealed partial class ConversationGrain(
         // Released before the end is readable: whoever sees the terminal event finds the slot free.
         await quota.ReleaseAsync(Tenant, state.State.Owner, turn.TurnId);
         await CheckpointAsync();
-        metrics.TurnEnded(
-            outcome.Error switch { null => "completed", { Code: ErrorCodes.TurnCancelled } => "cancelled", _ => "failed" },
-            outcome.Error is { Code: not ErrorCodes.TurnCancelled } failed ? failed.Code : null,
-            turn.RunningTime);
+        metrics.TurnEnded(outcome.Error, turn.RunningTime);
         if (_turn is null && _admission is null && state.State.Queue.Count > 0)
         {
             // Ended outside a running part (a cancelled pause): nothing else starts the next turn.

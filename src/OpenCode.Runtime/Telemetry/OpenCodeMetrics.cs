@@ -29,15 +29,15 @@ public sealed class OpenCodeMetrics
         _tokens = meter.CreateCounter<long>("opencode.model.tokens", "{token}", "Tokens the models reported, by type (input, output), provider and model.");
     }
 
-    /// <param name="errorCode">The turn's error code when it did not complete (<c>model_error</c>, <c>limit_exceeded</c>, …).</param>
-    public void TurnEnded(string outcome, string? errorCode, TimeSpan runningTime)
+    /// <summary>A turn ended: completed without <paramref name="error"/>, cancelled, or failed with its error code.</summary>
+    public void TurnEnded(TurnError? error, TimeSpan runningTime)
     {
-        var tags = new TagList { { "outcome", outcome } };
-        if (errorCode is not null)
+        var tags = error switch
         {
-            tags.Add("error.code", errorCode);
-        }
-
+            null => new TagList { { "outcome", "completed" } },
+            { Code: ErrorCodes.TurnCancelled } => new TagList { { "outcome", "cancelled" } },
+            _ => new TagList { { "outcome", "failed" }, { "error.code", error.Code } },
+        };
         _turns.Add(1, tags);
         _turnDuration.Record(runningTime.TotalSeconds, tags);
     }
