@@ -15,8 +15,9 @@ public sealed record ConversationMessage
     [Id(4)] public TokenUsage? Usage { get; init; }
     [Id(5)] public DateTimeOffset CreatedAt { get; init; }
     [Id(6)] public string? TurnId { get; init; }
-    /// <summary>Tokens this message takes in a context window, counted once when it is appended.</summary>
-    [Id(7)] public int TokenCount { get; init; }
+
+    // Id 7 held the message's token count, counted when it was appended; counts are now taken when a context
+    // window needs them, and the serializer skips the field in messages written before.
 
     public string Id => MessageIds.Format(Index);
 }

@@ -4,33 +4,45 @@ using OpenCode.Abstractions;
 namespace OpenCode.Runtime.Conversations;
 
 /// <summary>
-/// What the model sees: the instructions and the newest history that fits the model's budget
-/// (context limit minus reserved output, instructions and tool schemas). Message sizes were counted when
-/// each message was appended, so fitting the window reads numbers instead of re-tokenizing.
+/// What the model sees: the instructions and the newest history that fits the model's budget (context limit minus
+/// reserved output, instructions and tool schemas). Sizes are first taken as upper bounds, which cost no tokenizing:
+/// a conversation well inside its window is never counted. Only when the bounds stop fitting are the instructions,
+/// the schemas and the messages counted exactly, each message once while it stays in the window.
 /// </summary>
-public sealed class ContextWindow
+public sealed class ContextWindow(TokenCounter tokens)
 {
     public const int DefaultContextTokens = 128_000;
     public const int DefaultReservedOutputTokens = 4_096;
 
-    /// <param name="fixedTokens">What the request carries besides history: instructions and tool schemas.</param>
-    public async Task<List<ChatMessage>> BuildAsync(ModelConfig model, string? instructions, int fixedTokens, ConversationHistory history)
+    /// <param name="toolSchemas">The text of the tool schemas the request offers (see <see cref="Tools.ToolSet.OfferedSchemaText"/>).</param>
+    public async Task<List<ChatMessage>> BuildAsync(ModelConfig model, string? instructions, string toolSchemas, ConversationHistory history)
     {
         var limit = model.ContextWindow ?? DefaultContextTokens;
         var reserved = model.MaxTokens ?? Math.Min(DefaultReservedOutputTokens, limit / 4);
-        var budget = limit - reserved - fixedTokens;
 
+        var exact = false;
+        long budget = limit - reserved - TokenCounter.UpperBound(instructions) - TokenCounter.UpperBound(toolSchemas);
+        long used = 0;
         var newestFirst = new List<ConversationMessage>();
-        var used = 0;
         await foreach (var message in history.NewestFirstAsync())
         {
+            var size = exact ? history.TokensOf(message, tokens) : tokens.UpperBound(message);
+            if (!exact && newestFirst.Count > 0 && used + size > budget)
+            {
+                // The bounds no longer fit: count what is in so far, and this message and every older one from here.
+                exact = true;
+                budget = limit - reserved - tokens.Count(instructions) - tokens.Count(toolSchemas);
+                used = newestFirst.Sum(m => (long)history.TokensOf(m, tokens));
+                size = history.TokensOf(message, tokens);
+            }
+
             // The newest message is always sent: a model that cannot take it answers with a clear error.
-            if (newestFirst.Count > 0 && used + message.TokenCount > budget)
+            if (newestFirst.Count > 0 && used + size > budget)
             {
                 break;
             }
 
-            used += message.TokenCount;
+            used += size;
             newestFirst.Add(message);
         }
 

@@ -35,7 +35,6 @@ public sealed partial class ConversationGrain(
     TurnLoop turnLoop,
     ToolCallAudit toolCallAudit,
     TurnQuota quota,
-    TokenCounter tokens,
     TimeProvider clock,
     IOptions<TurnReminderOptions> reminderOptions,
     IOptions<PrivacyOptions> privacy,
@@ -638,14 +637,14 @@ public sealed partial class ConversationGrain(
 
     private void BeginTurn(QueuedMessage message)
     {
-        var userMessage = tokens.Counted(new ConversationMessage
+        var userMessage = new ConversationMessage
         {
             Index = History.Count,
             Role = MessageRoles.User,
             Content = message.Content,
             CreatedAt = clock.GetUtcNow(),
             TurnId = message.TurnId,
-        });
+        };
         History.Append(userMessage);
         state.State.Turn = new ActiveTurn { TurnId = message.TurnId, UserMessageIndex = userMessage.Index };
         _streamTurn = message.Stream;

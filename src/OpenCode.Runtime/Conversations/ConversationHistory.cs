@@ -24,6 +24,9 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     /// </summary>
     private readonly Dictionary<long, (ConversationMessage Source, ChatMessage[] Mapped)> _modelMessages = [];
 
+    /// <summary>The exact token counts of messages the last context windows needed counted, by index (kept like <see cref="_modelMessages"/>).</summary>
+    private readonly Dictionary<long, (ConversationMessage Source, int Tokens)> _tokenCounts = [];
+
     /// <summary>The agent's instructions as the model's system message, and the text it was made from.</summary>
     private (string Text, ChatMessage Message)? _instructions;
 
@@ -136,6 +139,19 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         return mapped;
     }
 
+    /// <summary>The tokens <paramref name="message"/> takes in a context window, counted once while it stays in the window.</summary>
+    public int TokensOf(ConversationMessage message, TokenCounter tokens)
+    {
+        if (_tokenCounts.TryGetValue(message.Index, out var cached) && ReferenceEquals(cached.Source, message))
+        {
+            return cached.Tokens;
+        }
+
+        var count = tokens.Count(message);
+        _tokenCounts[message.Index] = (message, count);
+        return count;
+    }
+
     /// <summary>The system message of <paramref name="instructions"/>, made (and masked) once while the agent's instructions stay the same.</summary>
     public ChatMessage ModelInstructions(string instructions)
     {
@@ -149,14 +165,23 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         return _instructions.Value.Message;
     }
 
-    /// <summary>Messages before <paramref name="index"/> left the context window: their mappings go.</summary>
+    /// <summary>
+    /// Messages before <paramref name="index"/> left the context window: their mappings and counts go, but for the
+    /// count of the one just before it, which the next window weighs again (it may be a long one).
+    /// </summary>
     public void ForgetModelMessagesBefore(long index)
     {
-        foreach (var key in _modelMessages.Keys)
+        Forget(_modelMessages, index);
+        Forget(_tokenCounts, index - 1);
+
+        static void Forget<T>(Dictionary<long, T> byIndex, long before)
         {
-            if (key < index)
+            foreach (var key in byIndex.Keys)
             {
-                _modelMessages.Remove(key);
+                if (key < before)
+                {
+                    byIndex.Remove(key);
+                }
             }
         }
     }

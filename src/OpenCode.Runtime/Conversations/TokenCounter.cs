@@ -1,3 +1,5 @@
+using System.Runtime;
+using System.Text;
 using Microsoft.ML.Tokenizers;
 using OpenCode.Abstractions;
 
@@ -6,27 +8,55 @@ namespace OpenCode.Runtime.Conversations;
 /// <summary>
 /// Counts tokens with the o200k tokenizer (GPT-4o's). Other providers' tokenizers differ by a few percent,
 /// which the reserved output budget absorbs; the point is a real count instead of a characters-divided-by-four guess.
+/// The vocabulary takes about 40 MB of heap, so it is loaded the first time a count is needed: a context window
+/// whose <see cref="UpperBound(string?)"/> fits is never counted, and most conversations stay far inside their window.
 /// </summary>
 public sealed class TokenCounter
 {
     /// <summary>What a chat message costs beyond its text (role and separators).</summary>
     private const int PerMessageOverhead = 4;
 
-    private readonly Tokenizer _tokenizer = TiktokenTokenizer.CreateForModel("gpt-4o");
+    private readonly Lazy<Tokenizer> _tokenizer = new(Load);
 
-    public int Count(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer.CountTokens(text);
+    /// <summary>Whether the vocabulary has been loaded (a count was needed).</summary>
+    public bool IsLoaded => _tokenizer.IsValueCreated;
 
-    public int Count(ConversationMessage message)
+    public int Count(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer.Value.CountTokens(text);
+
+    public int Count(ConversationMessage message) => Size(message, exact: true);
+
+    /// <summary>
+    /// At least <see cref="Count(string?)"/>, without the tokenizer: every o200k token stands for at least one byte
+    /// of the text's UTF-8 (byte-level BPE; a special token for several).
+    /// </summary>
+    public static int UpperBound(string? text) => string.IsNullOrEmpty(text) ? 0 : Encoding.UTF8.GetByteCount(text);
+
+    /// <summary>At least <see cref="Count(ConversationMessage)"/>, without the tokenizer.</summary>
+    public int UpperBound(ConversationMessage message) => Size(message, exact: false);
+
+    private int Size(ConversationMessage message, bool exact)
     {
-        var count = PerMessageOverhead + Count(message.Content);
+        var size = PerMessageOverhead + Measure(message.Content);
         foreach (var call in message.ToolCalls ?? [])
         {
-            count += PerMessageOverhead + Count(call.Name) + Count(call.ArgumentsJson) + Count(call.Result);
+            size += PerMessageOverhead + Measure(call.Name) + Measure(call.ArgumentsJson) + Measure(call.Result);
         }
 
-        return count;
+        return size;
+
+        int Measure(string? text) => exact ? Count(text) : UpperBound(text);
     }
 
-    /// <summary>The message with its <see cref="ConversationMessage.TokenCount"/> filled in.</summary>
-    public ConversationMessage Counted(ConversationMessage message) => message with { TokenCount = Count(message) };
+    /// <summary>
+    /// Builds the vocabulary, then compacts the heap once: building it leaves tens of MB of garbage, much of it on
+    /// the large object heap (the dictionaries grow by doubling), which background collections never compact, so
+    /// without this one blocking collection the process would carry it as resident memory for its whole life.
+    /// </summary>
+    private static Tokenizer Load()
+    {
+        var tokenizer = TiktokenTokenizer.CreateForModel("gpt-4o");
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return tokenizer;
+    }
 }

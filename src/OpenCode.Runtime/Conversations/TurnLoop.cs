@@ -24,7 +24,6 @@ public sealed partial class TurnLoop(
     ChatClientFactory models,
     AgentTools agentTools,
     ContextWindow contextWindow,
-    TokenCounter tokens,
     IGrainFactory grains,
     TimeProvider clock,
     OpenCodeMetrics metrics,
@@ -90,8 +89,8 @@ public sealed partial class TurnLoop(
         var maxCalls = limits?.MaxToolCallsPerTurn ?? AgentLimits.DefaultMaxToolCallsPerTurn;
         var offered = maxCalls == 0 ? ToolSet.Empty : tools;
         var options = CreateOptions(agent.Model, offered);
-        // What every request carries besides the history: instructions and tool schemas.
-        var fixedTokens = tokens.Count(agent.Instructions) + tokens.Count(offered.OfferedSchemaText());
+        // What every request carries besides the history and the instructions, for fitting the context window.
+        var toolSchemas = offered.OfferedSchemaText();
         var maxSteps = limits?.MaxSteps ?? AgentLimits.DefaultMaxSteps;
 
         if (await ResumeCallsAsync(turn, tools, maxCalls, ct) is { } ended)
@@ -119,7 +118,7 @@ public sealed partial class TurnLoop(
                     "maxSteps", progress.Steps, $"The agent did not finish within its limit of {maxSteps} steps (maxSteps)."));
             }
 
-            var messages = await contextWindow.BuildAsync(agent.Model, agent.Instructions, fixedTokens, turn.History);
+            var messages = await contextWindow.BuildAsync(agent.Model, agent.Instructions, toolSchemas, turn.History);
             var modelCall = CallModelAsync(turn, messages, options, partial, ct);
             if (progress.Steps == 0)
             {
@@ -140,7 +139,7 @@ public sealed partial class TurnLoop(
             stopBeforeNextStep = await turn.RecordUsageAsync(usage);
 
             var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
-            var reply = tokens.Counted(new ConversationMessage
+            var reply = new ConversationMessage
             {
                 Index = turn.History.Count,
                 Role = MessageRoles.Assistant,
@@ -149,7 +148,7 @@ public sealed partial class TurnLoop(
                 Usage = usage,
                 CreatedAt = clock.GetUtcNow(),
                 TurnId = turn.TurnId,
-            });
+            };
             turn.History.Append(reply);
             partial.Clear();
             turn.Emit(new ConversationEvent { Type = ConversationEventTypes.MessageCompleted, MessageId = reply.Id, Message = reply });
@@ -432,11 +431,11 @@ public sealed partial class TurnLoop(
         };
     }
 
-    /// <summary>Call <paramref name="index"/> of the newest step becomes <paramref name="record"/>; the step is re-counted.</summary>
+    /// <summary>Call <paramref name="index"/> of the newest step becomes <paramref name="record"/>.</summary>
     private void ReplaceCall(TurnContext turn, int index, ToolCallRecord record)
     {
         var step = turn.History.Newest!;
-        turn.History.Replace(tokens.Counted(step with { ToolCalls = [.. step.ToolCalls!.Select((c, j) => j == index ? record : c)] }));
+        turn.History.Replace(step with { ToolCalls = [.. step.ToolCalls!.Select((c, j) => j == index ? record : c)] });
         if (ToolCallStatuses.IsFinal(record.Status))
         {
             turn.Emit(new ConversationEvent { Type = ConversationEventTypes.ToolCallCompleted, Call = record });
@@ -456,14 +455,14 @@ public sealed partial class TurnLoop(
 
         if (partial.Length > 0)
         {
-            var reply = tokens.Counted(new ConversationMessage
+            var reply = new ConversationMessage
             {
                 Index = turn.History.Count,
                 Role = MessageRoles.Assistant,
                 Content = partial.ToString(),
                 CreatedAt = clock.GetUtcNow(),
                 TurnId = turn.TurnId,
-            });
+            };
             turn.History.Append(reply);
             partial.Clear();
             turn.Emit(new ConversationEvent { Type = ConversationEventTypes.MessageCompleted, MessageId = reply.Id, Message = reply });

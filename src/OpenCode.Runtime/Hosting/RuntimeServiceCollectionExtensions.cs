@@ -21,7 +21,6 @@ public static class RuntimeServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<OpenCodeMetrics>();
         services.AddSingleton<TokenCounter>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, TokenizerPreload>();
         services.AddSingleton<ContextWindow>();
         services.AddSingleton<TurnLoop>();
         services.AddSingleton<ToolCallAudit>();
