@@ -17,6 +17,7 @@ public static class RuntimeServiceCollectionExtensions
     public static IServiceCollection AddOpenCodeRuntime(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
+        CachedGrainInterfaceTypes.AddTo(services);
         services.AddEndpointPolicy();
         services.AddMetrics();
         services.AddSingleton<OpenCodeMetrics>();
