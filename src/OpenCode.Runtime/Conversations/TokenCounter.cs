@@ -56,7 +56,7 @@ public sealed class TokenCounter
     {
         var tokenizer = TiktokenTokenizer.CreateForModel("gpt-4o");
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return tokenizer;
     }
 }
