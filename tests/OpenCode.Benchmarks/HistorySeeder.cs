@@ -62,14 +62,15 @@ public sealed class HistorySeeder : IAsyncDisposable
         }
 
         // Turns alternate a user message and the reply: message i repeats the shape of existing message i mod n.
-        ConversationMessage Message(long index) => index < existing.Count
-            ? existing[(int)index]
-            : existing[(int)(index % existing.Count)] with
-            {
-                Index = index,
-                Content = index % 2 == 0 ? $"message {index / 2}" : $"echo: message {index / 2}",
-                TurnId = $"turn-seeded-{index / 2}",
-            };
+        ConversationMessage Message(long index) => index < existing.Count ? existing[(int)index] : Seeded(existing[(int)(index % existing.Count)] with
+        {
+            Index = index,
+            Content = index % 2 == 0 ? $"message {index / 2}" : $"echo: message {index / 2}",
+            TurnId = $"turn-seeded-{index / 2}",
+        });
+
+        // What the history sets when a message enters it.
+        static ConversationMessage Seeded(ConversationMessage message) => message with { TokenCount = TokenCounter.UpperBound(message) };
 
         var pagedCount = (messageCount - 1) / ConversationHistory.PageSize * ConversationHistory.PageSize;
         await Parallel.ForEachAsync(

@@ -16,8 +16,12 @@ public sealed record ConversationMessage
     [Id(5)] public DateTimeOffset CreatedAt { get; init; }
     [Id(6)] public string? TurnId { get; init; }
 
-    // Id 7 held the message's token count, counted when it was appended; counts are now taken when a context
-    // window needs them, and the serializer skips the field in messages written before.
+    /// <summary>
+    /// At least the tokens this message takes in a context window: its UTF-8 size, set when it enters the history
+    /// (messages stored by earlier versions hold their exact count). Exact counts are taken only when a window
+    /// needs them; silos of earlier versions, which fit their windows with this number, read it during a rolling upgrade.
+    /// </summary>
+    [Id(7)] public int TokenCount { get; init; }
 
     public string Id => MessageIds.Format(Index);
 }

@@ -5,7 +5,8 @@ namespace OpenCode.Runtime.Conversations;
 
 /// <summary>
 /// What the model sees: the instructions and the newest history that fits the model's budget (context limit minus
-/// reserved output, instructions and tool schemas). Sizes are first taken as upper bounds, which cost no tokenizing:
+/// reserved output, instructions and tool schemas). Sizes are first taken as upper bounds (a message's
+/// <see cref="ConversationMessage.TokenCount"/>, set when it entered the history), which cost no tokenizing:
 /// a conversation well inside its window is never counted. Only when the bounds stop fitting are the instructions,
 /// the schemas and the messages counted exactly, each message once while it stays in the window.
 /// </summary>
@@ -26,12 +27,13 @@ public sealed class ContextWindow(TokenCounter tokens)
         var newestFirst = new List<ConversationMessage>();
         await foreach (var message in history.NewestFirstAsync())
         {
-            var size = exact ? history.TokensOf(message, tokens) : tokens.UpperBound(message);
+            // A message always costs some tokens: 0 means one written without its bound, by a tool outside the grains.
+            var size = exact ? history.TokensOf(message, tokens) : message.TokenCount > 0 ? message.TokenCount : TokenCounter.UpperBound(message);
             if (!exact && newestFirst.Count > 0 && used + size > budget)
             {
                 // The bounds no longer fit: count what is in so far, and this message and every older one from here.
                 exact = true;
-                budget = limit - reserved - tokens.Count(instructions) - tokens.Count(toolSchemas);
+                budget = limit - reserved - history.TokensOfInstructions(instructions, tokens) - history.TokensOfToolSchemas(toolSchemas, tokens);
                 used = newestFirst.Sum(m => (long)history.TokensOf(m, tokens));
                 size = history.TokensOf(message, tokens);
             }

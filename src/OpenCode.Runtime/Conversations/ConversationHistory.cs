@@ -27,6 +27,9 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     /// <summary>The exact token counts of messages the last context windows needed counted, by index (kept like <see cref="_modelMessages"/>).</summary>
     private readonly Dictionary<long, (ConversationMessage Source, int Tokens)> _tokenCounts = [];
 
+    /// <summary>The exact token counts of the instructions and of the tool schemas, and the texts they were counted from.</summary>
+    private (string? Text, int Tokens) _instructionTokens, _schemaTokens;
+
     /// <summary>The agent's instructions as the model's system message, and the text it was made from.</summary>
     private (string Text, ChatMessage Message)? _instructions;
 
@@ -39,11 +42,11 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
             throw new InvalidOperationException($"Message {message.Index} appended at position {state.MessageCount}.");
         }
 
-        state.Head.Add(message);
+        state.Head.Add(Bounded(message));
     }
 
     /// <summary>Replaces a message still in the head (a step's tool calls filling in).</summary>
-    public void Replace(ConversationMessage message) => state.Head[(int)(message.Index - state.PagedCount)] = message;
+    public void Replace(ConversationMessage message) => state.Head[(int)(message.Index - state.PagedCount)] = Bounded(message);
 
     /// <summary>The newest message (the head always holds it); null for an empty conversation.</summary>
     public ConversationMessage? Newest => state.Head.Count == 0 ? null : state.Head[^1];
@@ -152,6 +155,12 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         return count;
     }
 
+    /// <summary>The tokens of the instructions, counted again only when they change.</summary>
+    public int TokensOfInstructions(string? instructions, TokenCounter tokens) => CountOnce(ref _instructionTokens, instructions, tokens);
+
+    /// <summary>The tokens of the offered tool schemas, counted again only when they change.</summary>
+    public int TokensOfToolSchemas(string toolSchemas, TokenCounter tokens) => CountOnce(ref _schemaTokens, toolSchemas, tokens);
+
     /// <summary>The system message of <paramref name="instructions"/>, made (and masked) once while the agent's instructions stay the same.</summary>
     public ChatMessage ModelInstructions(string instructions)
     {
@@ -205,12 +214,24 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
             {
                 var calls = message.ToolCalls.Select(c => c.Status == unfinished ? c with { Status = status, Result = reason } : c).ToList();
                 finished.AddRange(calls.Where((c, j) => message.ToolCalls[j].Status == unfinished));
-                state.Head[i] = message with { ToolCalls = calls };
+                state.Head[i] = Bounded(message with { ToolCalls = calls });
             }
         }
 
         return finished;
     }
+
+    private static int CountOnce(ref (string? Text, int Tokens) counted, string? text, TokenCounter tokens)
+    {
+        if (counted.Text != text)
+        {
+            counted = (text, tokens.Count(text));
+        }
+
+        return counted.Tokens;
+    }
+
+    private static ConversationMessage Bounded(ConversationMessage message) => message with { TokenCount = TokenCounter.UpperBound(message) };
 
     private async ValueTask<IReadOnlyList<ConversationMessage>> ReadPageAsync(long pageNumber)
     {

@@ -16,14 +16,24 @@ public sealed class TokenCounter
     /// <summary>What a chat message costs beyond its text (role and separators).</summary>
     private const int PerMessageOverhead = 4;
 
-    private readonly Lazy<Tokenizer> _tokenizer = new(Load);
+    private readonly Lock _loading = new();
+    private Tokenizer? _tokenizer;
 
     /// <summary>Whether the vocabulary has been loaded (a count was needed).</summary>
-    public bool IsLoaded => _tokenizer.IsValueCreated;
+    public bool IsLoaded => Volatile.Read(ref _tokenizer) is not null;
 
-    public int Count(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer.Value.CountTokens(text);
+    public int Count(string? text) => string.IsNullOrEmpty(text) ? 0 : Tokenizer.CountTokens(text);
 
-    public int Count(ConversationMessage message) => Size(message, exact: true);
+    public int Count(ConversationMessage message)
+    {
+        var count = PerMessageOverhead + Count(message.Content);
+        foreach (var call in message.ToolCalls ?? [])
+        {
+            count += PerMessageOverhead + Count(call.Name) + Count(call.ArgumentsJson) + Count(call.Result);
+        }
+
+        return count;
+    }
 
     /// <summary>
     /// At least <see cref="Count(string?)"/>, without the tokenizer: every o200k token stands for at least one byte
@@ -32,25 +42,39 @@ public sealed class TokenCounter
     public static int UpperBound(string? text) => string.IsNullOrEmpty(text) ? 0 : Encoding.UTF8.GetByteCount(text);
 
     /// <summary>At least <see cref="Count(ConversationMessage)"/>, without the tokenizer.</summary>
-    public int UpperBound(ConversationMessage message) => Size(message, exact: false);
-
-    private int Size(ConversationMessage message, bool exact)
+    public static int UpperBound(ConversationMessage message)
     {
-        var size = PerMessageOverhead + Measure(message.Content);
+        var bound = PerMessageOverhead + UpperBound(message.Content);
         foreach (var call in message.ToolCalls ?? [])
         {
-            size += PerMessageOverhead + Measure(call.Name) + Measure(call.ArgumentsJson) + Measure(call.Result);
+            bound += PerMessageOverhead + UpperBound(call.Name) + UpperBound(call.ArgumentsJson) + UpperBound(call.Result);
         }
 
-        return size;
+        return bound;
+    }
 
-        int Measure(string? text) => exact ? Count(text) : UpperBound(text);
+    /// <summary>Loaded once; a load that fails is tried again by the next count instead of failing every count after it.</summary>
+    private Tokenizer Tokenizer
+    {
+        get
+        {
+            if (Volatile.Read(ref _tokenizer) is { } loaded)
+            {
+                return loaded;
+            }
+
+            lock (_loading)
+            {
+                return _tokenizer ??= Load();
+            }
+        }
     }
 
     /// <summary>
     /// Builds the vocabulary, then compacts the heap once: building it leaves tens of MB of garbage, much of it on
     /// the large object heap (the dictionaries grow by doubling), which background collections never compact, so
-    /// without this one blocking collection the process would carry it as resident memory for its whole life.
+    /// without this one blocking collection (a pause once in the process's life) the process would carry it as
+    /// resident memory for its whole life.
     /// </summary>
     private static Tokenizer Load()
     {

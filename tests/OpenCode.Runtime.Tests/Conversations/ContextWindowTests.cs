@@ -53,6 +53,19 @@ public sealed class ContextWindowTests
     }
 
     [Fact]
+    public async Task Messages_stored_without_their_bound_are_still_fitted()
+    {
+        var tokens = new TokenCounter();
+        var state = new ConversationState { Head = [.. Enumerable.Range(0, 200).Select(Message)] };
+        var history = new ConversationHistory(state, grains: null!, "local/user/conv-1", maskForModels: false);
+
+        var messages = await new ContextWindow(tokens).BuildAsync(Model(contextWindow: 1_000), Instructions, ToolSchemas, history);
+
+        Assert.InRange(messages.Count, 3, 100);
+        Assert.Equal(Message(199).Content, messages[^1].Text);
+    }
+
+    [Fact]
     public async Task The_newest_message_is_sent_even_when_it_does_not_fit()
     {
         var state = new ConversationState();

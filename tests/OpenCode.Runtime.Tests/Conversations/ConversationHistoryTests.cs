@@ -52,6 +52,30 @@ public sealed class ConversationHistoryTests
         Assert.Equal("Escalate to ops@example.com", instructions.Text);
     }
 
+    [Fact]
+    public async Task A_message_entering_the_history_carries_an_upper_bound_of_its_tokens_for_silos_of_earlier_versions()
+    {
+        var tokens = new TokenCounter();
+        var history = History(maskForModels: false);
+        var step = new ConversationMessage
+        {
+            Index = 1,
+            Role = MessageRoles.Assistant,
+            Content = "Looking it up: 東京の天気",
+            ToolCalls = [new ToolCallRecord { Id = "call-1", Name = "weather_lookup", ArgumentsJson = """{"city":"東京"}""", Status = ToolCallStatuses.Running }],
+        };
+
+        history.Append(step);
+        var appended = history.Newest!;
+        history.Replace(step with { ToolCalls = [step.ToolCalls![0] with { Status = ToolCallStatuses.Completed, Result = "晴れ, 23 °C, humidity 40 %" }] });
+        var replaced = history.Newest!;
+
+        Assert.Equal(TokenCounter.UpperBound(step), appended.TokenCount);
+        Assert.InRange(tokens.Count(replaced), 1, replaced.TokenCount);
+        Assert.True(replaced.TokenCount > appended.TokenCount);
+        Assert.Equal(TokenCounter.UpperBound(Personal), (await history.PageAsync(1, 1)).Messages[0].TokenCount);
+    }
+
     private static ConversationHistory History(bool maskForModels)
     {
         var state = new ConversationState();
