@@ -18,14 +18,12 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     private readonly Dictionary<long, IReadOnlyList<ConversationMessage>> _pages = [];
 
     /// <summary>
-    /// What the model saw of each message in the last context windows, by index. Records are immutable, so a
-    /// mapping is good while the record at its index is the same object. Kept with the activation (not in a
-    /// weak table keyed by the record: its dependent handles, one per message, slow down every collection).
+    /// What the last context windows made of each message, by index: what the model saw of it and its exact token
+    /// count, each made once. Records are immutable, so an entry is good while the record at its index is the same
+    /// object. Kept with the activation (not in a weak table keyed by the record: its dependent handles, one per
+    /// message, slow down every collection).
     /// </summary>
-    private readonly Dictionary<long, (ConversationMessage Source, ChatMessage[] Mapped)> _modelMessages = [];
-
-    /// <summary>The exact token counts of messages the last context windows needed counted, by index (kept like <see cref="_modelMessages"/>).</summary>
-    private readonly Dictionary<long, (ConversationMessage Source, int Tokens)> _tokenCounts = [];
+    private readonly Dictionary<long, WindowedMessage> _windowed = [];
 
     /// <summary>The exact token counts of the instructions and of the tool schemas, and the texts they were counted from.</summary>
     private (string? Text, int Tokens) _instructionTokens, _schemaTokens;
@@ -127,33 +125,18 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     /// <summary>The messages a model sees for <paramref name="message"/>, mapped (and masked) once while it stays in the context window.</summary>
     public ChatMessage[] ModelMessagesOf(ConversationMessage message)
     {
-        if (_modelMessages.TryGetValue(message.Index, out var cached) && ReferenceEquals(cached.Source, message))
+        var windowed = WindowedOf(message);
+        if (windowed.Mapped is null)
         {
-            return cached.Mapped;
+            var mapped = ModelMessages.From(message);
+            windowed.Mapped = maskForModels ? Array.ConvertAll<ChatMessage, ChatMessage>(mapped, MaskedChatMessage.From) : mapped;
         }
 
-        var mapped = ModelMessages.From(message);
-        if (maskForModels)
-        {
-            mapped = Array.ConvertAll<ChatMessage, ChatMessage>(mapped, MaskedChatMessage.From);
-        }
-
-        _modelMessages[message.Index] = (message, mapped);
-        return mapped;
+        return windowed.Mapped;
     }
 
     /// <summary>The tokens <paramref name="message"/> takes in a context window, counted once while it stays in the window.</summary>
-    public int TokensOf(ConversationMessage message, TokenCounter tokens)
-    {
-        if (_tokenCounts.TryGetValue(message.Index, out var cached) && ReferenceEquals(cached.Source, message))
-        {
-            return cached.Tokens;
-        }
-
-        var count = tokens.Count(message);
-        _tokenCounts[message.Index] = (message, count);
-        return count;
-    }
+    public int TokensOf(ConversationMessage message, TokenCounter tokens) => WindowedOf(message).Tokens ??= tokens.Count(message);
 
     /// <summary>The tokens of the instructions, counted again only when they change.</summary>
     public int TokensOfInstructions(string? instructions, TokenCounter tokens) => CountOnce(ref _instructionTokens, instructions, tokens);
@@ -175,22 +158,16 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     }
 
     /// <summary>
-    /// Messages before <paramref name="index"/> left the context window: their mappings and counts go, but for the
-    /// count of the one just before it, which the next window weighs again (it may be a long one).
+    /// Messages before <paramref name="index"/> left the context window: what was made of them goes, but for the one
+    /// just before it, which the next window weighs again (it may be a long one).
     /// </summary>
     public void ForgetModelMessagesBefore(long index)
     {
-        Forget(_modelMessages, index);
-        Forget(_tokenCounts, index - 1);
-
-        static void Forget<T>(Dictionary<long, T> byIndex, long before)
+        foreach (var key in _windowed.Keys)
         {
-            foreach (var key in byIndex.Keys)
+            if (key < index - 1)
             {
-                if (key < before)
-                {
-                    byIndex.Remove(key);
-                }
+                _windowed.Remove(key);
             }
         }
     }
@@ -219,6 +196,17 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         }
 
         return finished;
+    }
+
+    private WindowedMessage WindowedOf(ConversationMessage message)
+    {
+        if (!_windowed.TryGetValue(message.Index, out var windowed) || !ReferenceEquals(windowed.Source, message))
+        {
+            windowed = new WindowedMessage(message);
+            _windowed[message.Index] = windowed;
+        }
+
+        return windowed;
     }
 
     private static int CountOnce(ref (string? Text, int Tokens) counted, string? text, TokenCounter tokens)
@@ -269,4 +257,14 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
 
     private IHistoryPageGrain PageGrain(long pageNumber) =>
         grains.GetGrain<IHistoryPageGrain>(GrainKeys.HistoryPage(conversationKey, pageNumber));
+
+    /// <summary>What a context window made of one message, each part once.</summary>
+    private sealed class WindowedMessage(ConversationMessage source)
+    {
+        public ConversationMessage Source { get; } = source;
+
+        public ChatMessage[]? Mapped { get; set; }
+
+        public int? Tokens { get; set; }
+    }
 }
