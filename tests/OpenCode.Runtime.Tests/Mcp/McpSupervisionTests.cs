@@ -29,7 +29,8 @@ public sealed class McpSupervisionTests(SupervisedMcpCluster mcp)
         var spec = McpTestServers.TestStdio();
         var grain = mcp.Connection(spec);
         Assert.Equal(5, (await grain.ListToolsAsync(spec)).Count);
-        var before = await grain.GetStatusAsync();
+        // The session reports its tool count once its own listing is done, which may finish after the call above.
+        var before = await grain.WaitForStatusAsync(s => s.ToolCount is not null, Patience);
         var first = await ServerProcesses.SingleWithMarkerAsync(McpTestServers.MarkerOf(spec));
 
         await ServerProcesses.KillAsync(first);
