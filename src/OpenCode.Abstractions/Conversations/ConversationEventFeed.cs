@@ -33,29 +33,48 @@ public static class ConversationEventFeed
     {
         var retryDelay = FirstRetryDelay;
         var batch = first;
-        while (true)
+        // One deadline for the reads of this feed (a timer per read would cost a contended lock per event); replaced
+        // when it cuts a read off.
+        var deadline = new CoarseDeadline(cancellationToken);
+        try
         {
-            if (batch is null)
+            while (true)
             {
-                using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                call.CancelAfter(wait + ReadGrace);
-                try
+                if (batch is null)
                 {
-                    batch = await conversation.ReadEventsAsync(after, wait, call.Token);
-                    retryDelay = FirstRetryDelay;
-                }
-                catch (Exception e) when (IsTransient(e, cancellationToken))
-                {
-                    await Task.Delay(retryDelay, cancellationToken);
-                    retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
-                    continue;
-                }
-            }
+                    if (deadline.IsSpent)
+                    {
+                        deadline.Dispose();
+                        deadline = new CoarseDeadline(cancellationToken);
+                    }
 
-            yield return batch;
-            // LastSeq, not the last event's seq: it moves past the gaps of dropped deltas.
-            after = batch.LastSeq;
-            batch = null;
+                    deadline.Start(wait + ReadGrace);
+                    try
+                    {
+                        batch = await conversation.ReadEventsAsync(after, wait, deadline.Token);
+                        retryDelay = FirstRetryDelay;
+                    }
+                    catch (Exception e) when (IsTransient(e, cancellationToken))
+                    {
+                        await Task.Delay(retryDelay, cancellationToken);
+                        retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
+                        continue;
+                    }
+                    finally
+                    {
+                        deadline.Stop();
+                    }
+                }
+
+                yield return batch;
+                // LastSeq, not the last event's seq: it moves past the gaps of dropped deltas.
+                after = batch.LastSeq;
+                batch = null;
+            }
+        }
+        finally
+        {
+            deadline.Dispose();
         }
     }
 

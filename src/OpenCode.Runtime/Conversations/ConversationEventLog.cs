@@ -15,6 +15,7 @@ namespace OpenCode.Runtime.Conversations;
 /// still waits for its write.
 /// </summary>
 public sealed class ConversationEventLog(ConversationState state, ConversationHistory history, IGrainFactory grains, string conversationKey)
+    : ICoarseTimed
 {
     public const int PageSize = 64;
 
@@ -30,6 +31,12 @@ public sealed class ConversationEventLog(ConversationState state, ConversationHi
     private readonly List<ConversationEvent> _deltas = [];
     private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _readable = state.LastSeq;
+
+    /// <summary>Readers waiting for an event (changed on the grain's thread only).</summary>
+    private int _waiting;
+
+    /// <summary>The earliest deadline of a waiting reader (a timestamp), when the ticker wakes them all.</summary>
+    private long _wakeAt = long.MaxValue;
 
     /// <summary>The seq of the oldest event not yet written; 0 when every event is written.</summary>
     private long _unwrittenFrom;
@@ -103,7 +110,7 @@ public sealed class ConversationEventLog(ConversationState state, ConversationHi
     /// </summary>
     public async Task<ConversationEventBatch> ReadAsync(long after, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + wait;
+        var deadline = CoarseTicker.After(TimeProvider.System.GetTimestamp(), wait);
         while (true)
         {
             var from = Math.Min(after, _readable);
@@ -112,21 +119,22 @@ public sealed class ConversationEventLog(ConversationState state, ConversationHi
                 return await ReadAfterAsync(from);
             }
 
-            var remaining = deadline - DateTime.UtcNow;
-            if (remaining <= TimeSpan.Zero)
+            if (TimeProvider.System.GetTimestamp() >= deadline)
             {
                 return new ConversationEventBatch([], _readable);
             }
 
-            try
-            {
-                await _published.Task.WaitAsync(remaining, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // Events may have been published after the timer fired and before this ran: the loop looks again. An
-                // empty batch here would carry the new readable seq and the reader would go on past those events.
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            await WaitAsync(deadline, cancellationToken);
+        }
+    }
+
+    /// <summary>Wakes readers whose deadline passed; the ones whose has not wait again.</summary>
+    public void OnTick(long timestamp)
+    {
+        if (Volatile.Read(ref _wakeAt) <= timestamp && Interlocked.Exchange(ref _wakeAt, long.MaxValue) <= timestamp)
+        {
+            Wake();
         }
     }
 
@@ -145,10 +153,54 @@ public sealed class ConversationEventLog(ConversationState state, ConversationHi
     private void Publish(long seq)
     {
         _readable = seq;
-        var published = _published;
-        _published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        published.SetResult();
+        Wake();
     }
+
+    /// <summary>
+    /// Waits until an event is published, <paramref name="deadline"/> has passed (noticed by <see cref="CoarseTicker"/>,
+    /// one timer for every log, rather than one per read) or the reader is cancelled; any of them wakes every waiting
+    /// reader of this log, and each looks again.
+    /// </summary>
+    private async Task WaitAsync(long deadline, CancellationToken cancellationToken)
+    {
+        var published = _published.Task;
+        // The earliest deadline of the waiting readers wins; the ticker only resets it when it wakes them all.
+        var wakeAt = Volatile.Read(ref _wakeAt);
+        while (deadline < wakeAt)
+        {
+            var seen = Interlocked.CompareExchange(ref _wakeAt, deadline, wakeAt);
+            if (seen == wakeAt)
+            {
+                break;
+            }
+
+            wakeAt = seen;
+        }
+
+        if (_waiting++ == 0)
+        {
+            CoarseTicker.Register(this);
+        }
+
+        try
+        {
+            using (cancellationToken.UnsafeRegister(static log => ((ConversationEventLog)log!).Wake(), this))
+            {
+                await published;
+            }
+        }
+        finally
+        {
+            if (--_waiting == 0)
+            {
+                CoarseTicker.Unregister(this);
+            }
+        }
+    }
+
+    /// <summary>Completes what readers wait on; called on the grain's thread, the ticker's or a canceller's.</summary>
+    private void Wake() =>
+        Interlocked.Exchange(ref _published, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private async Task<ConversationEventBatch> ReadAfterAsync(long after)
     {

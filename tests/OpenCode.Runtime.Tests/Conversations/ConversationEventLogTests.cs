@@ -26,6 +26,42 @@ public sealed class ConversationEventLogTests
         Assert.Equal(1, batch.LastSeq);
     }
 
+    [Fact]
+    public async Task Readers_end_at_their_own_deadlines_and_an_event_reaches_the_one_still_waiting()
+    {
+        var (log, grain) = NewLog();
+        var shortWait = Task.Factory.StartNew(() => log.ReadAsync(0, TimeSpan.FromMilliseconds(100), CancellationToken.None), CancellationToken.None, TaskCreationOptions.None, grain).Unwrap();
+        var longWait = Task.Factory.StartNew(() => log.ReadAsync(0, TimeSpan.FromMinutes(5), CancellationToken.None), CancellationToken.None, TaskCreationOptions.None, grain).Unwrap();
+        await grain.RunUntilAsync(shortWait, TimeSpan.FromSeconds(10));
+
+        Assert.Empty((await shortWait).Events);
+        Assert.False(longWait.IsCompleted);
+
+        log.Append(new ConversationEvent { Type = ConversationEventTypes.MessageDelta, MessageId = "msg-1", Text = "hello" }, "turn-1");
+        await grain.RunUntilAsync(longWait, TimeSpan.FromSeconds(10));
+        Assert.Equal(["hello"], (await longWait).Events.Select(e => e.Text));
+    }
+
+    [Fact]
+    public async Task A_cancelled_reader_stops_waiting_at_once_however_long_its_wait()
+    {
+        var (log, grain) = NewLog();
+        using var cancel = new CancellationTokenSource();
+        var read = Task.Factory.StartNew(() => log.ReadAsync(0, TimeSpan.FromMinutes(5), cancel.Token), CancellationToken.None, TaskCreationOptions.None, grain).Unwrap();
+        grain.RunQueued();
+
+        await cancel.CancelAsync();
+        await grain.RunUntilAsync(read, TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAsync<OperationCanceledException>(() => read);
+    }
+
+    private static (ConversationEventLog Log, ManualScheduler Grain) NewLog()
+    {
+        var state = new ConversationState();
+        var log = new ConversationEventLog(state, new ConversationHistory(state, grains: null!, "local/user/conv-1", maskForModels: false), grains: null!, "local/user/conv-1");
+        return (log, new ManualScheduler());
+    }
+
     private sealed class ManualScheduler : TaskScheduler
     {
         private readonly ConcurrentQueue<Task> _queue = new();
@@ -53,6 +89,17 @@ public sealed class ConversationEventLogTests
             using var deadline = new CancellationTokenSource(timeout);
             while (_queue.IsEmpty)
             {
+                await Task.Delay(5, deadline.Token);
+            }
+        }
+
+        /// <summary>Runs what is queued, as it comes, until <paramref name="task"/> completes.</summary>
+        public async Task RunUntilAsync(Task task, TimeSpan timeout)
+        {
+            using var deadline = new CancellationTokenSource(timeout);
+            while (!task.IsCompleted)
+            {
+                RunQueued();
                 await Task.Delay(5, deadline.Token);
             }
         }
