@@ -255,6 +255,48 @@ public sealed class ChatClientFactoryTests(ModelStubServer stub) : IClassFixture
         Assert.Equal("Hello world", text);
     }
 
+    [Fact]
+    public async Task An_openai_stream_that_stalls_longer_than_the_request_timeout_is_model_unavailable()
+    {
+        // The timeout is also the longest gap between two pieces of a streamed answer.
+        using var host = new ModelTestHost(("Models:RequestTimeoutSeconds", "1"));
+        var client = host.Get("openai", "stalled-stream", OpenAIEndpoint);
+        var received = new System.Text.StringBuilder();
+
+        var started = DateTime.UtcNow;
+        var ex = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Hi")]))
+            {
+                received.Append(update.Text);
+            }
+        });
+
+        Assert.Equal("Hello", received.ToString());
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), "the stall was not cut off");
+        Assert.Equal(ErrorCodes.ModelUnavailable, ModelFailure.Classify(ex).Code);
+    }
+
+    [Fact]
+    public async Task Cancelling_an_openai_stream_mid_answer_stops_it_as_a_cancellation()
+    {
+        using var host = new ModelTestHost(("Models:RequestTimeoutSeconds", "60"));
+        var client = host.Get("openai", "stalled-stream", OpenAIEndpoint);
+        using var cancel = new CancellationTokenSource();
+
+        var started = DateTime.UtcNow;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Hi")], cancellationToken: cancel.Token))
+            {
+                // The first piece is in; the model stalls and the caller gives up.
+                await cancel.CancelAsync();
+            }
+        });
+
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), "the cancellation did not stop the read");
+    }
+
     // ---- Cache and construction --------------------------------------------------------------------------
 
     [Fact]

@@ -15,7 +15,8 @@ namespace OpenCode.Runtime.Tests.Models;
 /// each streaming or not. The model name picks the behaviour: <c>fail-&lt;status&gt;</c> answers that HTTP status
 /// with the protocol's error body, <c>slow</c> answers after 30 s, <c>stream-overloaded</c> (Anthropic) sends an
 /// error event mid-stream,
-/// <c>slow-stream</c> streams its pieces 400 ms apart; anything else says hello and reports usage.
+/// <c>slow-stream</c> streams its pieces 400 ms apart, <c>stalled-stream</c> (OpenAI) sends its first piece and then
+/// nothing for 30 s; anything else says hello and reports usage.
 /// </summary>
 public sealed class ModelStubServer : IAsyncLifetime
 {
@@ -84,6 +85,12 @@ public sealed class ModelStubServer : IAsyncLifetime
                 ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
             };
             await SseAsync(context, null, Chunk(model, new JsonObject { ["role"] = "assistant", ["content"] = "Hello" }, null));
+            if (model == "stalled-stream")
+            {
+                await StallAsync(context);
+                return;
+            }
+
             await SseAsync(context, null, Chunk(model, new JsonObject { ["content"] = " world" }, null));
             await SseAsync(context, null, Chunk(model, new JsonObject(), "stop"));
             await SseAsync(context, null, new JsonObject
@@ -266,13 +273,7 @@ public sealed class ModelStubServer : IAsyncLifetime
     {
         if (model == "slow")
         {
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await StallAsync(context);
             return true;
         }
         if (!model.StartsWith("fail-", StringComparison.Ordinal) || !int.TryParse(model["fail-".Length..], out var status))
@@ -280,6 +281,18 @@ public sealed class ModelStubServer : IAsyncLifetime
         context.Response.StatusCode = status;
         await JsonAsync(context, errorBody(status));
         return true;
+    }
+
+    /// <summary>Sends nothing for 30 s, or until the client gives up.</summary>
+    private static async Task StallAsync(HttpContext context)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Model <c>slow-stream</c>: each streamed piece comes <see cref="SlowStreamGap"/> after the previous one.</summary>
