@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.AI;
 
 namespace OpenCode.Benchmarks;
 
@@ -11,6 +12,8 @@ public sealed class DirectModelTurn(HttpClient http, Uri modelUrl)
 {
     public const int HistoryMessages = 10;
 
+    private const string Instructions = "You are a helpful assistant.";
+
     private static readonly string History = string.Concat(Enumerable.Range(0, HistoryMessages / 2).Select(i =>
         $$""",{"role":"user","content":"message {{i}}"},{"role":"assistant","content":"echo: message {{i}}"}"""));
 
@@ -19,7 +22,15 @@ public sealed class DirectModelTurn(HttpClient http, Uri modelUrl)
 
     /// <summary>The chat-completions body of one turn: instructions, <see cref="HistoryMessages"/> earlier messages and <paramref name="message"/>.</summary>
     public static string RequestBody(string message, bool stream) =>
-        $$"""{"model":"fake-model","max_tokens":256,{{(stream ? "\"stream\":true," : "")}}"messages":[{"role":"system","content":"You are a helpful assistant."}{{History}},{"role":"user","content":"{{message}}"}]}""";
+        $$"""{"model":"fake-model","max_tokens":256,{{(stream ? "\"stream\":true," : "")}}"messages":[{"role":"system","content":"{{Instructions}}"}{{History}},{"role":"user","content":"{{message}}"}]}""";
+
+    /// <summary>The messages of <see cref="RequestBody"/>, for a client that sends them through Microsoft.Extensions.AI.</summary>
+    public static List<ChatMessage> Messages(string message) =>
+    [
+        new(ChatRole.System, Instructions),
+        .. Enumerable.Range(0, HistoryMessages / 2).SelectMany(i => new ChatMessage[] { new(ChatRole.User, $"message {i}"), new(ChatRole.Assistant, $"echo: message {i}") }),
+        new(ChatRole.User, message),
+    ];
 
     public async Task<TurnResult> RunAsync()
     {

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Text;
-using System.Text.Json;
 using OpenCode.Abstractions;
 
 namespace OpenCode.Benchmarks;
@@ -38,7 +37,7 @@ public sealed class GatewaySseStream(HttpClient http, Uri gateway, string agentI
         var firstToken = TimeSpan.Zero;
         var received = 0;
         var completed = false;
-        await foreach (var item in SseParser.Create(body, (type, data) => type == ConversationEventTypes.MessageDelta ? RecordDelta(data) : 0).EnumerateAsync())
+        await foreach (var item in SseParser.Create(body, (type, data) => type == ConversationEventTypes.MessageDelta ? RecordText(data) : 0).EnumerateAsync())
         {
             if (item.Data > 0 && received == 0)
             {
@@ -55,20 +54,5 @@ public sealed class GatewaySseStream(HttpClient http, Uri gateway, string agentI
 
         _idle.Add(conversation);
         return new TurnResult(completed && received == Tokens, firstToken);
-    }
-
-    /// <summary>The tokens in a <c>message.delta</c> event's <c>text</c>.</summary>
-    private int RecordDelta(ReadOnlySpan<byte> data)
-    {
-        var json = new Utf8JsonReader(data);
-        while (json.Read())
-        {
-            if (json.TokenType == JsonTokenType.PropertyName && json.CurrentDepth == 1 && json.ValueTextEquals("text"u8) && json.Read())
-            {
-                return RecordTokens(json.ValueSpan);
-            }
-        }
-
-        return 0;
     }
 }

@@ -8,10 +8,16 @@ using OpenCode.Testing;
 // The gateway's own cost per turn: the same non-streaming turn through the gateway and straight to the
 // fake model (zero latency), side by side in one run. The fake model and the gateway each run in their
 // own process so the gateway's CPU and memory can be read on their own.
-// `--mcp` runs the MCP call benchmark instead (McpCallBenchmark), `--stream` the streaming one (StreamBenchmark).
+// `--mcp` runs the MCP call benchmark instead (McpCallBenchmark), `--stream` the streaming one (StreamBenchmark);
+// `--library-relay` is the streaming benchmark's floor relay (LibraryRelayServer), started as a process of its own.
 if (args.Contains("--mcp"))
 {
     return await McpCallBenchmark.RunAsync(McpBenchmarkOptions.Parse(args));
+}
+
+if (args.Contains("--library-relay"))
+{
+    return await LibraryRelayServer.RunAsync(args);
 }
 
 if (args.Contains("--stream"))

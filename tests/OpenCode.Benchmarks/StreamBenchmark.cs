@@ -6,9 +6,9 @@ namespace OpenCode.Benchmarks;
 
 /// <summary>
 /// <c>--stream</c>: what the gateway adds to a streamed turn, over SSE and over WebSocket, next to the same stream
-/// straight from the fake model in the same run. The fake model (its own process) sends each token as its send
+/// straight from the fake model in the same run, and what the libraries alone add (<see cref="LibraryRelayServer"/>). The fake model (its own process) sends each token as its send
 /// timestamp, so every token's delivery latency is exact on both paths; the time to the first token is timed from
-/// sending the request. One stream at a time (the three paths taking turns, so a disturbance hits all alike), then
+/// sending the request. One stream at a time (the paths taking turns, so a disturbance hits all alike), then
 /// <see cref="StreamBenchmarkOptions.Streams"/> concurrent streams per path.
 /// </summary>
 public static class StreamBenchmark
@@ -26,11 +26,14 @@ public static class StreamBenchmark
             "--token-interval-ms", options.TokenIntervalMilliseconds.ToString(CultureInfo.InvariantCulture),
             "--stamped-tokens", options.Tokens.ToString(CultureInfo.InvariantCulture));
         await using var gateway = await GatewayProcess.StartAsync(environment: new Dictionary<string, string?> { ["Logging__LogLevel__Default"] = "Warning" });
-        var meter = new ProcessMeter(gateway.ProcessId);
+        await using var relay = await LibraryRelayProcess.StartAsync(model.Url);
+        var gatewayMeter = new ProcessMeter(gateway.ProcessId);
+        var relayMeter = new ProcessMeter(relay.ProcessId);
         if (options.Isolate)
         {
             // Pinned after start-up so each runtime still sizes itself for the machine's cores.
             await CpuPlacement.PinAsync(gateway.ProcessId, "0");
+            await CpuPlacement.PinAsync(relay.ProcessId, "0");
             await CpuPlacement.PinAsync(model.ProcessId, "1");
             await CpuPlacement.PinAsync(Environment.ProcessId, "1");
         }
@@ -42,7 +45,8 @@ public static class StreamBenchmark
         var direct = new DirectModelStream(http, model.Url, options.Tokens);
         var sse = new GatewaySseStream(http, gateway.BaseUrl, BenchmarkAgent.Id, options.Tokens);
         var webSocket = new GatewayWebSocketStream(http, gateway.BaseUrl, BenchmarkAgent.Id, options.Tokens);
-        (string Name, StreamedTurn Turn)[] paths = [("direct from model", direct), ("gateway SSE", sse), ("gateway WebSocket", webSocket)];
+        var floor = new LibraryRelayStream(http, relay.Url, options.Tokens);
+        (string Name, StreamedTurn Turn)[] paths = [("direct from model", direct), ("gateway SSE", sse), ("gateway WebSocket", webSocket), ("library relay (floor)", floor)];
 
         // Also opens each gateway path's conversations and sockets for the many-streams phase.
         foreach (var (_, turn) in paths)
@@ -69,28 +73,29 @@ public static class StreamBenchmark
 
         var many = new PhaseResult[paths.Length];
         var manyTokens = new LatencyRecorder[paths.Length];
-        var gatewayCpuPerToken = new double[paths.Length];
+        var cpuPerToken = new double[paths.Length];
         for (var i = 0; i < paths.Length; i++)
         {
             paths[i].Turn.StartPhase();
+            var meter = paths[i].Turn == floor ? relayMeter : gatewayMeter;
             var cpuBefore = meter.CpuTime();
             many[i] = await LoadPhases.ConcurrentAsync(paths[i].Turn.RunAsync, options.Streams, options.Seconds);
             manyTokens[i] = paths[i].Turn.TokenLatencies;
-            gatewayCpuPerToken[i] = (meter.CpuTime() - cpuBefore).TotalMicroseconds / manyTokens[i].Count;
+            cpuPerToken[i] = (meter.CpuTime() - cpuBefore).TotalMicroseconds / manyTokens[i].Count;
             Row($"{options.Streams} streams", paths[i].Name, many[i], manyTokens[i]);
         }
 
-        var (rss, peakRss, _, _) = meter.ResidentMegabytes();
+        var (rss, peakRss, _, _) = gatewayMeter.ResidentMegabytes();
         report.AppendLine();
-        report.AppendLine($"| added by the gateway (gateway minus direct) | SSE p50 | SSE p99 | WebSocket p50 | WebSocket p99 | target (p99 at 100 streams) |");
-        report.AppendLine("|---|---:|---:|---:|---:|---:|");
+        report.AppendLine($"| added (path minus direct) | gateway SSE p50 | gateway SSE p99 | gateway WebSocket p50 | gateway WebSocket p99 | library relay p50 | library relay p99 | target (gateway p99 at {options.Streams} streams) |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         Added("time to first token, 1 stream", single, singleTokens, firstToken: true, target: "");
         Added($"time to first token, {options.Streams} streams", many, manyTokens, firstToken: true, target: $"≤ {FirstTokenTarget} ms");
         Added("per-token relay, 1 stream", single, singleTokens, firstToken: false, target: "");
         Added($"per-token relay, {options.Streams} streams", many, manyTokens, firstToken: false, target: $"≤ {RelayTarget} ms");
         report.AppendLine();
-        report.AppendLine($"Gateway CPU per token with {options.Streams} streams: {gatewayCpuPerToken[1]:F0} µs (SSE), {gatewayCpuPerToken[2]:F0} µs (WebSocket); "
-            + $"resident memory {rss:F0} MB (peak {peakRss:F0} MB); errors {errors}; load average {ProcessMeter.LoadAverage()}.");
+        report.AppendLine($"Gateway CPU per token with {options.Streams} streams: {cpuPerToken[1]:F0} µs (SSE), {cpuPerToken[2]:F0} µs (WebSocket); "
+            + $"library relay: {cpuPerToken[3]:F0} µs; gateway resident memory {rss:F0} MB (peak {peakRss:F0} MB); errors {errors}; load average {ProcessMeter.LoadAverage()}.");
 
         Console.WriteLine(report.ToString());
         if (options.OutputPath is not null)
@@ -107,13 +112,14 @@ public static class StreamBenchmark
                 + $"| {tokens.Count} | {tokens.Percentile(50):F3} | {tokens.Percentile(99):F3} | {turns.Errors} |");
         }
 
-        // Index 0 is the direct path, 1 SSE, 2 WebSocket.
+        // Index 0 is the direct path, 1 SSE, 2 WebSocket, 3 the library relay.
         void Added(string what, PhaseResult[] turns, LatencyRecorder[] tokens, bool firstToken, string target)
         {
             double Figure(int path, double percentile) =>
                 firstToken ? turns[path].Latencies.Percentile(percentile) : tokens[path].Percentile(percentile);
-            report.AppendLine($"| {what} | {Figure(1, 50) - Figure(0, 50):F3} ms | {Figure(1, 99) - Figure(0, 99):F3} ms "
-                + $"| {Figure(2, 50) - Figure(0, 50):F3} ms | {Figure(2, 99) - Figure(0, 99):F3} ms | {target} |");
+            var added = string.Concat(Enumerable.Range(1, paths.Length - 1).Select(path =>
+                $"| {Figure(path, 50) - Figure(0, 50):F3} ms | {Figure(path, 99) - Figure(0, 99):F3} ms "));
+            report.AppendLine($"| {what} {added}| {target} |");
         }
     }
 }

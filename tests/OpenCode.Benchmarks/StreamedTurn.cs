@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace OpenCode.Benchmarks;
 
@@ -41,5 +42,20 @@ public abstract class StreamedTurn(int tokens)
         }
 
         return count;
+    }
+
+    /// <summary>The tokens in the top-level <c>text</c> of a JSON object, as a <c>message.delta</c> event carries them.</summary>
+    protected int RecordText(ReadOnlySpan<byte> data)
+    {
+        var json = new Utf8JsonReader(data);
+        while (json.Read())
+        {
+            if (json.TokenType == JsonTokenType.PropertyName && json.CurrentDepth == 1 && json.ValueTextEquals("text"u8) && json.Read())
+            {
+                return RecordTokens(json.ValueSpan);
+            }
+        }
+
+        return 0;
     }
 }
