@@ -12,16 +12,22 @@ using OpenAI.Chat;
 namespace OpenCode.Benchmarks;
 
 /// <summary>
-/// <c>--library-relay --port N --model URL</c>: the floor under the gateway's streamed turn. A bare ASP.NET Core
-/// endpoint that relays one streamed chat completion from the model to its caller as server-sent events through the
-/// libraries the gateway must use for it (Kestrel, the official OpenAI SDK behind Microsoft.Extensions.AI), and
-/// nothing else: no grains, no storage, no event log. Its added latency is what those libraries cost on this machine
-/// before the gateway does any work of its own.
+/// <c>--library-relay --port N --model URL</c>: the floor under the gateway's turn. Bare ASP.NET Core endpoints that
+/// relay one chat completion from the model to their caller, as one JSON answer or streamed as server-sent events,
+/// through the libraries the gateway must use for it (Kestrel, the official OpenAI SDK behind
+/// Microsoft.Extensions.AI) and nothing else: no grains, no storage, no event log. Their added latency is what those
+/// libraries cost on this machine before the gateway does any work of its own.
 /// </summary>
 public static class LibraryRelayServer
 {
+    /// <summary>The relay's blocking endpoint: <c>POST</c> a <see cref="RelayRequest"/>, read a <see cref="RelayDelta"/> with the whole answer.</summary>
+    public const string TurnPath = "/turn";
+
     /// <summary>The relay's streaming endpoint: <c>POST</c> a <see cref="RelayRequest"/>, read <see cref="RelayDelta"/> events.</summary>
     public const string StreamPath = "/stream";
+
+    // What the gateway's benchmark agent asks for.
+    private static readonly ChatOptions Options = new() { MaxOutputTokens = 256 };
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -35,6 +41,8 @@ public static class LibraryRelayServer
         // One client for every request, as the gateway caches one per model endpoint.
         var chat = new ChatClient("fake-model", new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = model }).AsIChatClient();
         app.MapGet("/ready", () => Results.Ok());
+        app.MapPost(TurnPath, async (RelayRequest request, CancellationToken ct) =>
+            new RelayDelta((await chat.GetResponseAsync(DirectModelTurn.Messages(request.Message), Options, ct)).Text));
         app.MapPost(StreamPath, (RelayRequest request, CancellationToken ct) => TypedResults.ServerSentEvents(RelayAsync(chat, request.Message, ct)));
         await app.RunAsync();
         return 0;
@@ -42,7 +50,7 @@ public static class LibraryRelayServer
 
     private static async IAsyncEnumerable<RelayDelta> RelayAsync(IChatClient chat, string message, [EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var update in chat.GetStreamingResponseAsync(DirectModelTurn.Messages(message), new ChatOptions { MaxOutputTokens = 256 }, ct))
+        await foreach (var update in chat.GetStreamingResponseAsync(DirectModelTurn.Messages(message), Options, ct))
         {
             if (update.Text is { Length: > 0 } text)
             {
@@ -58,5 +66,5 @@ public static class LibraryRelayServer
 /// <summary>The body of a relay request.</summary>
 public sealed record RelayRequest(string Message);
 
-/// <summary>One relayed piece of the answer, as the gateway's <c>message.delta</c> carries it: <c>{"text": ...}</c>.</summary>
+/// <summary>A relayed answer or piece of one, as the gateway's <c>message.delta</c> carries it: <c>{"text": ...}</c>.</summary>
 public sealed record RelayDelta(string Text);
