@@ -18,27 +18,8 @@ public sealed class DirectModelStream(HttpClient http, Uri modelUrl, int tokens)
         {
             Content = new StringContent(DirectModelTurn.RequestBody($"message {Interlocked.Increment(ref _n)}", stream: true), Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
-        var started = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        if (!response.IsSuccessStatusCode)
-        {
-            return new TurnResult(false, Stopwatch.GetElapsedTime(started));
-        }
-
-        await using var body = await response.Content.ReadAsStreamAsync();
-        var firstToken = TimeSpan.Zero;
-        var received = 0;
-        await foreach (var chunk in SseParser.Create(body, (_, data) => RecordChunk(data)).EnumerateAsync())
-        {
-            if (chunk.Data > 0 && received == 0)
-            {
-                firstToken = Stopwatch.GetElapsedTime(started);
-            }
-
-            received += chunk.Data;
-        }
-
-        return new TurnResult(received == Tokens, firstToken);
+        var read = await ReadEventsAsync(http, request, (_, data) => RecordChunk(data));
+        return new TurnResult(read.Answered && read.Received == Tokens, read.FirstToken);
     }
 
     /// <summary>The tokens in one chunk's <c>choices[0].delta.content</c>; the role chunk and <c>[DONE]</c> have none.</summary>

@@ -25,15 +25,7 @@ public sealed class FakeModelProcess : IAsyncDisposable
         var port = LoopbackPort.Next();
         var process = ChildProcess.StartDotnet(typeof(FakeModelServer).Assembly.Location, ["fake-model", "--port", port.ToString(CultureInfo.InvariantCulture), .. options]);
         var url = new Uri($"http://127.0.0.1:{port}/v1/");
-        try
-        {
-            await process.WaitForHttpOkAsync(new Uri(url, "models"), TimeSpan.FromSeconds(30));
-        }
-        catch
-        {
-            await process.DisposeAsync();
-            throw;
-        }
+        await process.WaitUntilReadyOrStopAsync(new Uri(url, "models"), TimeSpan.FromSeconds(30));
 
         return new FakeModelProcess(process, url);
     }

@@ -26,33 +26,14 @@ public sealed class GatewaySseStream(HttpClient http, Uri gateway, string agentI
             Content = new StringContent($$"""{"message":"message {{Interlocked.Increment(ref _n)}}"}""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
         request.Headers.Accept.Add(EventStream);
-        var started = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        if (!response.IsSuccessStatusCode)
+        var read = await ReadEventsAsync(
+            http, request, (type, data) => type == ConversationEventTypes.MessageDelta ? RecordText(data) : 0, ConversationEventTypes.IsTerminal);
+        if (!read.Answered)
         {
-            return new TurnResult(false, Stopwatch.GetElapsedTime(started));
-        }
-
-        await using var body = await response.Content.ReadAsStreamAsync();
-        var firstToken = TimeSpan.Zero;
-        var received = 0;
-        var completed = false;
-        await foreach (var item in SseParser.Create(body, (type, data) => type == ConversationEventTypes.MessageDelta ? RecordText(data) : 0).EnumerateAsync())
-        {
-            if (item.Data > 0 && received == 0)
-            {
-                firstToken = Stopwatch.GetElapsedTime(started);
-            }
-
-            received += item.Data;
-            if (ConversationEventTypes.IsTerminal(item.EventType))
-            {
-                completed = item.EventType == ConversationEventTypes.TurnCompleted;
-                break;
-            }
+            return new TurnResult(false, read.FirstToken);
         }
 
         _idle.Add(conversation);
-        return new TurnResult(completed && received == Tokens, firstToken);
+        return new TurnResult(read.StoppedAt == ConversationEventTypes.TurnCompleted && read.Received == Tokens, read.FirstToken);
     }
 }

@@ -30,15 +30,7 @@ public sealed class LibraryRelayProcess : IAsyncDisposable
             ["exec", "--runtimeconfig", runtimeConfig, typeof(LibraryRelayServer).Assembly.Location, "--library-relay", "--port", port.ToString(CultureInfo.InvariantCulture), "--model", modelUrl.ToString()],
             GatewayRuntimeSettings.Environment.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value)));
         var url = new Uri($"http://127.0.0.1:{port}");
-        try
-        {
-            await process.WaitForHttpOkAsync(new Uri(url, "/ready"), TimeSpan.FromSeconds(30));
-        }
-        catch
-        {
-            await process.DisposeAsync();
-            throw;
-        }
+        await process.WaitUntilReadyOrStopAsync(new Uri(url, "/ready"), TimeSpan.FromSeconds(30));
 
         return new LibraryRelayProcess(process, url);
     }

@@ -16,26 +16,7 @@ public sealed class LibraryRelayStream(HttpClient http, Uri relay, int tokens) :
         {
             Content = JsonContent.Create(new RelayRequest($"message {Interlocked.Increment(ref _n)}")),
         };
-        var started = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        if (!response.IsSuccessStatusCode)
-        {
-            return new TurnResult(false, Stopwatch.GetElapsedTime(started));
-        }
-
-        await using var body = await response.Content.ReadAsStreamAsync();
-        var firstToken = TimeSpan.Zero;
-        var received = 0;
-        await foreach (var item in SseParser.Create(body, (_, data) => RecordText(data)).EnumerateAsync())
-        {
-            if (item.Data > 0 && received == 0)
-            {
-                firstToken = Stopwatch.GetElapsedTime(started);
-            }
-
-            received += item.Data;
-        }
-
-        return new TurnResult(received == Tokens, firstToken);
+        var read = await ReadEventsAsync(http, request, (_, data) => RecordText(data));
+        return new TurnResult(read.Answered && read.Received == Tokens, read.FirstToken);
     }
 }

@@ -40,11 +40,8 @@ if (args.Contains("--history"))
 Console.WriteLine($"OpenCode.Orleans turn benchmark — {Environment.ProcessorCount} cores, {options.SequentialTurns} sequential turns, {options.Clients} clients × {options.ConcurrentSeconds}s paced at {options.PacedRate} turns/s and saturated, after {options.WarmupSeconds}s of warm-up"
     + (options.Isolate ? ", gateway on CPU 0, load generator and fake model on CPU 1" : ", all processes share the cores"));
 
-var testingDll = typeof(FakeModelServer).Assembly.Location;
-var modelPort = LoopbackPort.Next();
-await using var model = ChildProcess.StartDotnet(testingDll, ["fake-model", "--port", modelPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-var modelUrl = new Uri($"http://127.0.0.1:{modelPort}/v1/");
-await model.WaitForHttpOkAsync(new Uri(modelUrl, "models"), TimeSpan.FromSeconds(30));
+await using var model = await FakeModelProcess.StartAsync();
+var modelUrl = model.Url;
 
 await using var gateway = await GatewayProcess.StartAsync(environment: new Dictionary<string, string?>
 {
@@ -58,7 +55,7 @@ if (options.Isolate)
     // Pinned after start-up so each runtime still sizes itself for the machine's cores.
     await CpuPlacement.PinAsync(gateway.ProcessId, "0");
     await CpuPlacement.PinAsync(relay.ProcessId, "0");
-    await CpuPlacement.PinAsync(model.Id, "1");
+    await CpuPlacement.PinAsync(model.ProcessId, "1");
     await CpuPlacement.PinAsync(Environment.ProcessId, "1");
 }
 

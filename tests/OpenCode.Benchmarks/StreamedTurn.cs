@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Net.ServerSentEvents;
 using System.Text.Json;
 
 namespace OpenCode.Benchmarks;
@@ -44,6 +45,41 @@ public abstract class StreamedTurn(int tokens)
         return count;
     }
 
+    /// <summary>
+    /// Sends <paramref name="request"/> and reads its server-sent events, each parsed by <paramref name="parse"/> into the
+    /// tokens it carries, to the end of the stream or through the first event whose type <paramref name="isLast"/>
+    /// accepts. The time to the first token is timed from sending (to the failure, for a response that is not 2xx).
+    /// </summary>
+    protected static async Task<EventStreamRead> ReadEventsAsync(
+        HttpClient http, HttpRequestMessage request, SseItemParser<int> parse, Func<string, bool>? isLast = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+        {
+            return new EventStreamRead(false, Stopwatch.GetElapsedTime(started), 0, null);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var firstToken = TimeSpan.Zero;
+        var received = 0;
+        await foreach (var item in SseParser.Create(body, parse).EnumerateAsync())
+        {
+            if (item.Data > 0 && received == 0)
+            {
+                firstToken = Stopwatch.GetElapsedTime(started);
+            }
+
+            received += item.Data;
+            if (isLast?.Invoke(item.EventType) == true)
+            {
+                return new EventStreamRead(true, firstToken, received, item.EventType);
+            }
+        }
+
+        return new EventStreamRead(true, firstToken, received, null);
+    }
+
     /// <summary>The tokens in the top-level <c>text</c> of a JSON object, as a <c>message.delta</c> event carries them.</summary>
     protected int RecordText(ReadOnlySpan<byte> data)
     {
@@ -59,3 +95,9 @@ public abstract class StreamedTurn(int tokens)
         return 0;
     }
 }
+
+/// <summary>
+/// What <see cref="StreamedTurn.ReadEventsAsync"/> read: whether the response was 2xx, the time to the first token, the
+/// tokens received and the type of the event the read stopped at (null at the end of the stream).
+/// </summary>
+public readonly record struct EventStreamRead(bool Answered, TimeSpan FirstToken, int Received, string? StoppedAt);

@@ -86,15 +86,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
 
         var process = ChildProcess.StartDotnet(gateway, [], env, Path.GetDirectoryName(gateway));
-        try
-        {
-            await process.WaitForHttpOkAsync(new Uri(baseUrl, "/ready"), StartTimeout, ct);
-        }
-        catch
-        {
-            await process.DisposeAsync();
-            throw;
-        }
+        await process.WaitUntilReadyOrStopAsync(new Uri(baseUrl, "/ready"), StartTimeout, ct);
 
         return new GatewayProcess(process, baseUrl, siloPort, orleansGatewayPort, dataDirectory);
     }

@@ -106,6 +106,23 @@ public sealed class ChildProcess : IAsyncDisposable
     public Task WaitForHttpOkAsync(Uri url, TimeSpan timeout, CancellationToken ct = default) =>
         WaitForHttpOkAsync(url, timeout, Probe, ct);
 
+    /// <summary>
+    /// <see cref="WaitForHttpOkAsync(Uri, TimeSpan, CancellationToken)"/> for a process just started: one that never
+    /// gets ready is stopped before the failure is thrown, so no caller leaves it running.
+    /// </summary>
+    public async Task WaitUntilReadyOrStopAsync(Uri url, TimeSpan timeout, CancellationToken ct = default)
+    {
+        try
+        {
+            await WaitForHttpOkAsync(url, timeout, ct);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>As above, asking through <paramref name="client"/> (one that trusts a test certificate, say).</summary>
     public async Task WaitForHttpOkAsync(Uri url, TimeSpan timeout, HttpClient client, CancellationToken ct = default)
     {
