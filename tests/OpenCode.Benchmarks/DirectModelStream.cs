@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
 

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
-using System.Text;
 using OpenCode.Abstractions;
 
 namespace OpenCode.Benchmarks;
@@ -23,7 +20,7 @@ public sealed class GatewaySseStream(HttpClient http, Uri gateway, string agentI
         var conversation = _idle.TryTake(out var taken) ? taken : await GatewayTurn.StartConversationAsync(http, gateway, agentId);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, $"/conversations/{conversation}/messages"))
         {
-            Content = new StringContent($$"""{"message":"message {{Interlocked.Increment(ref _n)}}"}""", Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+            Content = MessagePost.Content(Interlocked.Increment(ref _n)),
         };
         request.Headers.Accept.Add(EventStream);
         var read = await ReadEventsAsync(

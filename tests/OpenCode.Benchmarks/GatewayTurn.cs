@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace OpenCode.Benchmarks;
@@ -19,14 +17,9 @@ public sealed class GatewayTurn(HttpClient http, Uri gateway, string agentId)
     public async Task<TurnResult> RunAsync()
     {
         var conversation = _idle.TryTake(out var taken) ? taken : await StartConversationAsync(http, gateway, agentId);
-        var body = $$"""{"message":"message {{Interlocked.Increment(ref _n)}}"}""";
-        using var content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var response = await http.PostAsync(new Uri(gateway, $"/conversations/{conversation}/messages"), content);
-        await response.Content.ReadAsByteArrayAsync();
-        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var result = await MessagePost.TimedAsync(http, new Uri(gateway, $"/conversations/{conversation}/messages"), Interlocked.Increment(ref _n));
         _idle.Add(conversation);
-        return new TurnResult(response.IsSuccessStatusCode, elapsed);
+        return result;
     }
 
     /// <summary>Creates a conversation with <paramref name="agentId"/> through the API and returns its id.</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Net.ServerSentEvents;
-
 namespace OpenCode.Benchmarks;
 
 /// <summary>One turn streamed through the <see cref="LibraryRelayServer"/>: the floor under <see cref="GatewaySseStream"/>.</summary>
@@ -14,7 +10,7 @@ public sealed class LibraryRelayStream(HttpClient http, Uri relay, int tokens) :
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _stream)
         {
-            Content = JsonContent.Create(new RelayRequest($"message {Interlocked.Increment(ref _n)}")),
+            Content = MessagePost.Content(Interlocked.Increment(ref _n)),
         };
         var read = await ReadEventsAsync(http, request, (_, data) => RecordText(data));
         return new TurnResult(read.Answered && read.Received == Tokens, read.FirstToken);

@@ -9,7 +9,8 @@ using OpenCode.Testing;
 // fake model (zero latency), side by side in one run. The fake model and the gateway each run in their
 // own process so the gateway's CPU and memory can be read on their own.
 // `--mcp` runs the MCP call benchmark instead (McpCallBenchmark), `--stream` the streaming one (StreamBenchmark);
-// `--library-relay` is the streaming benchmark's floor relay (LibraryRelayServer), started as a process of its own.
+// `--library-relay` is the floor relay both benchmarks measure beside the gateway (LibraryRelayServer), started as a
+// process of its own.
 if (args.Contains("--mcp"))
 {
     return await McpCallBenchmark.RunAsync(McpBenchmarkOptions.Parse(args));
@@ -66,7 +67,7 @@ var direct = new DirectModelTurn(http, modelUrl);
 var throughGateway = new GatewayTurn(http, gateway.BaseUrl, agent);
 var throughRelay = new LibraryRelayTurn(http, relay.Url);
 
-// Warm both paths until the JIT has settled on optimized code: tiered compilation with dynamic PGO takes
+// Warm the paths until the JIT has settled on optimized code: tiered compilation with dynamic PGO takes
 // about 15 s of this load on 2 cores before a turn costs what it will cost for the rest of the process's life
 // (measured: p50 1.8 ms over the first 2,000 turns, 0.5 ms after 12,000). Connection pools and grain
 // activations fill on the way.

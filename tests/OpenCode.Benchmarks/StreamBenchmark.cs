@@ -6,8 +6,9 @@ namespace OpenCode.Benchmarks;
 
 /// <summary>
 /// <c>--stream</c>: what the gateway adds to a streamed turn, over SSE and over WebSocket, next to the same stream
-/// straight from the fake model in the same run, and what the libraries alone add (<see cref="LibraryRelayServer"/>). The fake model (its own process) sends each token as its send
-/// timestamp, so every token's delivery latency is exact on both paths; the time to the first token is timed from
+/// straight from the fake model in the same run, and what the libraries alone add (<see cref="LibraryRelayServer"/>).
+/// The fake model (its own process) sends each token as its send timestamp, so every token's delivery latency is
+/// exact on every path; the time to the first token is timed from
 /// sending the request. One stream at a time (the paths taking turns, so a disturbance hits all alike), then
 /// <see cref="StreamBenchmarkOptions.Streams"/> concurrent streams per path.
 /// </summary>

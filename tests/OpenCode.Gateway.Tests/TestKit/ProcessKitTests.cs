@@ -67,6 +67,19 @@ public sealed class ProcessKitTests
     }
 
     [Fact]
+    public async Task A_process_that_never_gets_ready_is_stopped_before_the_wait_fails()
+    {
+        // Alive, but serving nothing: without the stop it would outlive the failed start.
+        var child = ChildProcess.Start("/bin/sh", ["-c", "sleep 60"]);
+        var pid = child.Id;
+
+        await Assert.ThrowsAsync<TimeoutException>(() =>
+            child.WaitUntilReadyOrStopAsync(new Uri($"http://127.0.0.1:{LoopbackPort.Next()}/"), TimeSpan.FromSeconds(1)));
+
+        Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(pid));
+    }
+
+    [Fact]
     public async Task Environment_is_passed_and_can_remove_inherited_variables()
     {
         Environment.SetEnvironmentVariable("OPENCODE_TEST_INHERITED", "inherited");
