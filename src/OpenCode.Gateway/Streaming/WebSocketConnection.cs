@@ -250,6 +250,8 @@ public sealed partial class WebSocketConnection
             case "conversations.subscribe":
                 return await SubscribeAsync(request, cancellationToken);
             case "conversations.unsubscribe":
+                // It only stops this socket's relays, but like every conversation method it needs conversations:use.
+                _api.Demand(Permissions.ConversationsUse);
                 var unsubscribed = request.RequiredString("conversationId");
                 await _subscriptions.UnsubscribeAsync(unsubscribed);
                 return (new { ConversationId = unsubscribed, Subscribed = false }, null);
