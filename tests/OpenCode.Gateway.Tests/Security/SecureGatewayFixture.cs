@@ -56,6 +56,16 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
             ["Auth__Roles__keymaster__2"] = "agents:use",
             ["Auth__Roles__keymaster__3"] = "conversations:use",
             ["Auth__Roles__monitoring__0"] = "metrics:read",
+            // A role per permission the API checks: callers holding all but one of them (PermissionCoverageTests).
+            ["Auth__Roles__only-agents-read__0"] = "agents:read",
+            ["Auth__Roles__only-agents-write__0"] = "agents:write",
+            ["Auth__Roles__only-agents-use__0"] = "agents:use",
+            ["Auth__Roles__only-conversations-use__0"] = "conversations:use",
+            ["Auth__Roles__only-api-keys-manage__0"] = "api-keys:manage",
+            ["Auth__Roles__only-tenants-manage__0"] = "tenants:manage",
+            ["Auth__Roles__only-audit-read__0"] = "audit:read",
+            ["Auth__Roles__only-mcp-read__0"] = "mcp:read",
+            ["Auth__Roles__only-metrics-read__0"] = "metrics:read",
             // The fuzz test sends thousands of requests as one caller: no request rate here (limits have tests of their own).
             ["Limits__RequestsPerMinute"] = "0",
             ["Limits__FailedAuthenticationsPerMinute"] = "0",
