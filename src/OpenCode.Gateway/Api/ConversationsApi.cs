@@ -49,6 +49,7 @@ public static class ConversationsApi
     public static async Task<ConversationView> CreateConversationAsync(
         CreateConversationRequest request, ApiContext api, IConfiguration configuration, RequestLimits limits, CancellationToken cancellationToken)
     {
+        api.Demand(Permissions.AgentsUse);
         var agentId = request.AgentId ?? configuration["AGENT_ID"];
         if (string.IsNullOrWhiteSpace(agentId))
         {
@@ -67,7 +68,6 @@ public static class ConversationsApi
 
         // The agent must be one the caller may use: a restricted one is as unknown to them as a missing one. Those
         // who manage agents may use every one, and the conversation itself finds a missing one: no look first.
-        api.Demand(Permissions.AgentsUse);
         if (!api.Can(Permissions.AgentsWrite) && AgentConfigValidator.IsValidId(agentId) && await AgentsApi.VisibleAgentAsync(api, agentId) is null)
         {
             throw new OpenCodeException(ErrorCodes.AgentNotFound, $"Agent '{agentId}' was not found.");
@@ -116,6 +116,7 @@ public static class ConversationsApi
     /// </summary>
     public static async Task<Results<Ok<ConversationView>, ProblemHttpResult>> UpdateAsync(string conversationId, JsonNode? body, [AsParameters] ApiContext api)
     {
+        var conversation = Conversation(api, conversationId);
         if (body is not JsonObject fields)
         {
             return Problems.Validation("body", "must be an object such as {\"permissions\": {\"tool_*\": \"ask\"}}");
@@ -126,7 +127,6 @@ public static class ConversationsApi
             return Problems.Validation(unknown, "is not a field that can be changed; only 'permissions' can");
         }
 
-        var conversation = Conversation(api, conversationId);
         if (!fields.TryGetPropertyValue("permissions", out var node))
         {
             return await conversation.GetAsync() is { } current ? TypedResults.Ok(ConversationView.From(current)) : NotFound(conversationId);
@@ -157,8 +157,8 @@ public static class ConversationsApi
         RequestLimits limits,
         CancellationToken cancellationToken)
     {
-        var message = Message(request.Message, "message", idempotencyKey, IdempotencyKeys.Header, limits);
         var conversation = Conversation(api, conversationId);
+        var message = Message(request.Message, "message", idempotencyKey, IdempotencyKeys.Header, limits);
         if (AcceptsEventStream(api.Http.Request))
         {
             var turn = await conversation.StartAsync(message);
@@ -224,12 +224,12 @@ public static class ConversationsApi
     public static async Task<TurnOutcome> AnswerApprovalAsync(
         ApiContext api, AuditTrail audit, string conversationId, string approvalId, string? decision, CancellationToken cancellationToken)
     {
+        var conversation = Conversation(api, conversationId);
         if (!ApprovalDecisions.IsAnswer(decision))
         {
             throw Invalid("decision", "must be once, always or reject");
         }
 
-        var conversation = Conversation(api, conversationId);
         var answeredAt = audit.Now;
         TurnOutcome outcome;
         try

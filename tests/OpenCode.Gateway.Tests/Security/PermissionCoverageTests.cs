@@ -117,6 +117,33 @@ public sealed class PermissionCoverageTests(SecureGatewayFixture fixture)
         Assert.NotEqual("forbidden", allowed["error"]?["data"]?["code"]?.GetValue<string>());
     }
 
+    /// <summary>Routes with a body, and a body each refuses as invalid: the permission is checked first.</summary>
+    public static TheoryData<string, string, string, string> InvalidBodies => new()
+    {
+        { "POST", "/agents", """{ "name": "" }""", "agents:write" },
+        { "POST", "/conversations", """{ "agentId": "agent-x", "message": " " }""", "agents:use" },
+        { "PATCH", "/conversations/{conversationId}", "[]", "conversations:use" },
+        { "POST", "/conversations/{conversationId}/messages", """{ "message": "" }""", "conversations:use" },
+        { "POST", "/conversations/{conversationId}/approvals/{approvalId}", """{ "decision": "maybe" }""", "conversations:use" },
+        { "POST", "/admin/api-keys", """{ "name": "" }""", "api-keys:manage" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidBodies))]
+    public async Task A_caller_lacking_the_permission_is_refused_before_its_body_is_validated(string method, string path, string body, string permission)
+    {
+        using var lacking = Caller(AllPermissions.Where(p => p != permission));
+        using var holding = Caller(AllPermissions);
+
+        using var refused = await SendAsync(lacking, method, path, body);
+        using var invalid = await SendAsync(holding, method, path, body);
+
+        Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{method} {path}: {(int)refused.StatusCode} {await refused.Content.ReadAsStringAsync()}");
+        Assert.Equal(permission, (await refused.Content.ReadFromJsonAsync<JsonObject>())!["permission"]!.GetValue<string>());
+        // The control: with the permission, the body is what is refused.
+        Assert.True(invalid.StatusCode == HttpStatusCode.BadRequest, $"{method} {path} with every permission: {(int)invalid.StatusCode} {await invalid.Content.ReadAsStringAsync()}");
+    }
+
     [Fact]
     public async Task The_route_table_covers_every_route_in_the_openapi_document()
     {
