@@ -146,6 +146,19 @@ public sealed class AuthorizationTests(SecureGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_websocket_request_refused_for_a_permission_names_it()
+    {
+        await using var user = await fixture.ConnectAsync(o => o.SetRequestHeader("Authorization", "Bearer " + fixture.Token("ulla-ws", roles: ["user"])));
+
+        var answer = await user.RequestAsync("agents.create", new { name = "nope", model = new { provider = "openai", name = "m" } });
+
+        var error = answer["error"]!;
+        Assert.Equal("forbidden", error["data"]!["code"]!.GetValue<string>());
+        Assert.Equal("agents:write", error["data"]!["permission"]!.GetValue<string>());
+        Assert.Contains("agents:write", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_caller_without_a_known_role_can_do_nothing()
     {
         using var nobody = fixture.ClientWithToken(fixture.Token("norole", roles: []));
