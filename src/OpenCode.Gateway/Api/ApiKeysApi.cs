@@ -48,6 +48,11 @@ public static class ApiKeysApi
         {
             errors.Add(new FieldError("user", "is needed when the name contains '/' (the user defaults to the name)"));
         }
+        else if (user is not null && (user != api.Caller.User || tenant != api.Caller.Tenant))
+        {
+            // The key would own, read and steer that user's conversations: acting as someone else is a grant of its own.
+            api.Demand(Permissions.UsersImpersonate);
+        }
 
         if (request.Roles is not { Count: > 0 })
         {
@@ -55,7 +60,7 @@ public static class ApiKeysApi
         }
         else if (request.Roles.FirstOrDefault(r => !roles.Exists(r)) is { } unknown)
         {
-            errors.Add(new FieldError("roles", $"'{unknown}' is not a role (built in: admin, developer, user; more under Auth:Roles)"));
+            errors.Add(new FieldError("roles", $"'{unknown}' is not a role (built in: operator, admin, developer, user; more under Auth:Roles)"));
         }
         else
         {

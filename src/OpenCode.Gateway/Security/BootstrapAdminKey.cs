@@ -4,8 +4,9 @@ using OpenCode.Abstractions;
 namespace OpenCode.Gateway.Security;
 
 /// <summary>
-/// Creates the admin key of <c>Auth:BootstrapAdminKey</c> when the silo becomes active, unless it exists. Its id
-/// comes from its hash, so every silo creates the same key, and a key revoked once stays revoked.
+/// Creates the key of <c>Auth:BootstrapAdminKey</c> when the silo becomes active, unless it exists. Its id comes from
+/// its hash, so every silo creates the same key, and a key revoked once stays revoked. It is the operator's own first
+/// key, the one that onboards tenants, so it holds <see cref="Role.Operator"/>.
 /// </summary>
 public sealed partial class BootstrapAdminKey(IOptions<AuthOptions> options, IGrainFactory grains, TimeProvider clock, ILogger<BootstrapAdminKey> logger)
     : ILifecycleParticipant<ISiloLifecycle>
@@ -27,7 +28,7 @@ public sealed partial class BootstrapAdminKey(IOptions<AuthOptions> options, IGr
             Name = "bootstrap-admin",
             Tenant = options.Value.DefaultTenant,
             User = "bootstrap-admin",
-            Roles = [Role.Admin],
+            Roles = [Role.Operator],
             CreatedAt = clock.GetUtcNow(),
         });
         await grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).AddAsync(hash, issued);

@@ -5,8 +5,8 @@ namespace OpenCode.Gateway.Security;
 /// <summary>Who is calling, as every endpoint reads it: from the request's claims, once per request.</summary>
 public static class Callers
 {
-    /// <summary>Without authentication the server has one local user, who administers it.</summary>
-    public static readonly CallerIdentity Local = new(GrainKeys.LocalTenant, "local", [Role.Admin], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null);
+    /// <summary>Without authentication the server has one local user, who operates it.</summary>
+    public static readonly CallerIdentity Local = new(GrainKeys.LocalTenant, "local", [Role.Operator], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null);
 
     /// <summary>The authenticated caller of this request.</summary>
     public static CallerIdentity Of(HttpContext context)

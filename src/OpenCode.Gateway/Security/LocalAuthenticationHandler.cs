@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace OpenCode.Gateway.Security;
 
-/// <summary>Without authentication every caller is the one local admin (the gateway then listens on loopback only).</summary>
+/// <summary>Without authentication every caller is the one local operator (the gateway then listens on loopback only).</summary>
 public sealed class LocalAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)

@@ -2,12 +2,16 @@ namespace OpenCode.Gateway.Security;
 
 /// <summary>
 /// What a role allows: an action on a resource, written <c>resource:action</c>; <c>*</c> stands for every resource
-/// or every action.
+/// or every action — except the <c>tenants</c> resource, which reaches across tenants and so must be named.
 /// </summary>
 public readonly record struct Permission(string Resource, string Action)
 {
+    /// <summary>The resource a <c>*</c> resource does not cover: a tenant's own admin must not reach other tenants.</summary>
+    public const string CrossTenantResource = "tenants";
+
     public bool Covers(Permission needed) =>
-        (Resource == "*" || Resource == needed.Resource) && (Action == "*" || Action == needed.Action);
+        (Resource == needed.Resource || (Resource == "*" && needed.Resource != CrossTenantResource))
+        && (Action == "*" || Action == needed.Action);
 
     public static bool TryParse(string? text, out Permission permission)
     {

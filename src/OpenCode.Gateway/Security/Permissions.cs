@@ -17,8 +17,16 @@ public static class Permissions
     /// <summary>Issue, list and revoke the API keys of the caller's tenant.</summary>
     public static readonly Permission ApiKeysManage = new("api-keys", "manage");
 
-    /// <summary>Act on another tenant's API keys (only <c>admin</c>, through <c>*:*</c>, among the built-in roles).</summary>
-    public static readonly Permission TenantsManage = new("tenants", "manage");
+    /// <summary>
+    /// Issue a key acting as another user than the caller: it could then read and steer that user's conversations.
+    /// </summary>
+    public static readonly Permission UsersImpersonate = new("users", "impersonate");
+
+    /// <summary>
+    /// Act on another tenant's API keys. <c>*</c> does not cover it (see <see cref="Permission.Covers"/>): among the
+    /// built-in roles only <c>operator</c> holds it.
+    /// </summary>
+    public static readonly Permission TenantsManage = new(Permission.CrossTenantResource, "manage");
     public static readonly Permission AuditRead = new("audit", "read");
 
     /// <summary>The operator's MCP servers and their sessions.</summary>

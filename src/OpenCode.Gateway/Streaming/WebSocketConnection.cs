@@ -201,6 +201,10 @@ public sealed partial class WebSocketConnection
         {
             await _send.SendAsync(WebSocketEnvelope.Error(id, JsonRpcErrorCodes.InvalidParams, ex.Message, ex.Code, ex.Errors), _closing.Token);
         }
+        catch (MissingPermissionException ex)
+        {
+            await _send.SendAsync(WebSocketEnvelope.Error(id, JsonRpcErrorCodes.For(ex.Code), ex.Message, ex.Code, permission: ex.Permission), _closing.Token);
+        }
         catch (OpenCodeException ex)
         {
             await _send.SendAsync(WebSocketEnvelope.Error(id, JsonRpcErrorCodes.For(ex.Code), ex.Message, ex.Code), _closing.Token);

@@ -25,9 +25,11 @@ public static class WebSocketEnvelope
 
     /// <summary>
     /// An error response; <c>data.code</c> is the API's string code when there is one, <c>data.field</c> and
-    /// <c>data.errors</c> name the offending parameters of a validation failure.
+    /// <c>data.errors</c> name the offending parameters of a validation failure, <c>data.permission</c> the permission
+    /// a forbidden request lacks (as the <c>permission</c> of an HTTP 403 problem).
     /// </summary>
-    public static ReadOnlyMemory<byte> Error(JsonElement? id, int code, string message, string? apiCode = null, IReadOnlyList<FieldError>? errors = null)
+    public static ReadOnlyMemory<byte> Error(
+        JsonElement? id, int code, string message, string? apiCode = null, IReadOnlyList<FieldError>? errors = null, string? permission = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using var json = new Utf8JsonWriter(buffer);
@@ -50,6 +52,11 @@ public static class WebSocketEnvelope
         {
             json.WriteStartObject("data"u8);
             json.WriteString("code"u8, apiCode);
+            if (permission is not null)
+            {
+                json.WriteString("permission"u8, permission);
+            }
+
             if (errors is { Count: > 0 })
             {
                 json.WriteString("field"u8, errors[0].Field);

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using OpenCode.Gateway.Security;
 
 namespace OpenCode.Gateway.Tests.Security;
 
@@ -73,13 +75,87 @@ public sealed class AuthorizationTests(SecureGatewayFixture fixture)
         using var keymaster = fixture.As("kim", roles: "keymaster");
         var (globexKey, globexKeyId) = await fixture.IssueKeyAsync("globex-bot", "globex", "user");
 
-        Assert.Equal(HttpStatusCode.Created, (await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "helper", roles = new[] { "user" } })).StatusCode);
-        await AssertForbiddenAsync(await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "boss", roles = new[] { "admin" } }), "*:*");
+        Assert.Equal(HttpStatusCode.Created, (await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "kim", roles = new[] { "user" } })).StatusCode);
+        await AssertForbiddenAsync(await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "kim-boss", user = "kim", roles = new[] { "admin" } }), "*:*");
         await AssertForbiddenAsync(await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "spy", tenant = "globex", roles = new[] { "user" } }), "tenants:manage");
         await AssertForbiddenAsync(await keymaster.GetAsync("/admin/api-keys?tenant=globex"), "tenants:manage");
         Assert.Equal(HttpStatusCode.NotFound, (await keymaster.DeleteAsync($"/admin/api-keys/{globexKeyId}")).StatusCode);
         using var globex = fixture.ClientWithKey(globexKey);
         Assert.Equal(HttpStatusCode.OK, (await globex.GetAsync("/conversations")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_key_for_another_user_needs_users_impersonate()
+    {
+        using var keymaster = fixture.As("kai", roles: "keymaster");
+        using var admin = fixture.As("adele", roles: "admin");
+        var agentId = await fixture.CreateAgentAsync();
+        var conversationId = await fixture.CreateConversationAsync(keymaster, agentId);
+
+        await AssertForbiddenAsync(await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "x", user = "alice", roles = new[] { "user" } }), "users:impersonate");
+        // The user defaults to the name: a key named after someone else is a key acting as them.
+        await AssertForbiddenAsync(await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "alice", roles = new[] { "user" } }), "users:impersonate");
+        var own = await keymaster.PostAsJsonAsync("/admin/api-keys", new { name = "kai-cli", user = "kai", roles = new[] { "user" } });
+        Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+        using var kaiCli = fixture.ClientWithKey((await own.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await kaiCli.GetAsync($"/conversations/{conversationId}")).StatusCode);
+        // A tenant's admin holds it (through *:*) for the users of its tenant.
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/admin/api-keys", new { name = "x", user = "alice", roles = new[] { "user" } })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tenants_admin_stays_in_its_tenant_while_the_operator_reaches_every_tenant()
+    {
+        var (acmeAdminKey, _) = await fixture.IssueKeyAsync("acme-admin", SecureGatewayFixture.Tenant, "admin");
+        using var adminByKey = fixture.ClientWithKey(acmeAdminKey);
+        using var adminByToken = fixture.As("ada", roles: "admin");
+        var (_, globexKeyId) = await fixture.IssueKeyAsync("globex-bot-" + Guid.NewGuid().ToString("N")[..6], "globex", "user");
+
+        foreach (var admin in new[] { adminByKey, adminByToken })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/admin/api-keys")).StatusCode);
+            await AssertForbiddenAsync(await admin.PostAsJsonAsync("/admin/api-keys", new { name = "spy", tenant = "globex", roles = new[] { "admin" } }), "tenants:manage");
+            await AssertForbiddenAsync(await admin.GetAsync("/admin/api-keys?tenant=globex"), "tenants:manage");
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync($"/admin/api-keys/{globexKeyId}")).StatusCode);
+            // Nor can it mint itself a way out: the operator role needs what it lacks.
+            await AssertForbiddenAsync(await admin.PostAsJsonAsync("/admin/api-keys", new { name = "ada", roles = new[] { "operator" } }), "tenants:manage");
+        }
+
+        // The bootstrap key is the operator's: it onboards tenants.
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Admin.GetAsync("/admin/api-keys?tenant=globex")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await fixture.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "globex-admin", tenant = "globex", roles = new[] { "admin" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Admin.DeleteAsync($"/admin/api-keys/{globexKeyId}")).StatusCode);
+    }
+
+    [Fact]
+    public void Only_a_role_naming_the_tenants_resource_reaches_other_tenants_and_the_local_caller_holds_one()
+    {
+        var roles = new RoleCatalog(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Auth:Roles:anything:0"] = "*:*",
+            ["Auth:Roles:any-manager:0"] = "*:manage",
+            ["Auth:Roles:tenancy:0"] = "tenants:*",
+        }).Build());
+
+        Assert.False(roles.Grants([Role.Admin, "anything", "any-manager"], Permissions.TenantsManage));
+        Assert.True(roles.Grants([Role.Admin], Permissions.UsersImpersonate));
+        Assert.True(roles.Grants(["tenancy"], Permissions.TenantsManage));
+        Assert.True(roles.Grants([Role.Operator], Permissions.TenantsManage));
+        // Without authentication the one local user operates the server, as before in every tenant.
+        Assert.True(roles.Grants(Callers.Local.Roles, Permissions.TenantsManage));
+    }
+
+    [Fact]
+    public async Task A_websocket_request_refused_for_a_permission_names_it()
+    {
+        await using var user = await fixture.ConnectAsync(o => o.SetRequestHeader("Authorization", "Bearer " + fixture.Token("ulla-ws", roles: ["user"])));
+
+        var answer = await user.RequestAsync("agents.create", new { name = "nope", model = new { provider = "openai", name = "m" } });
+
+        var error = answer["error"]!;
+        Assert.Equal("forbidden", error["data"]!["code"]!.GetValue<string>());
+        Assert.Equal("agents:write", error["data"]!["permission"]!.GetValue<string>());
+        Assert.Contains("agents:write", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
