@@ -18,6 +18,7 @@ public sealed class PermissionCoverageTests(SecureGatewayFixture fixture)
     private static readonly string[] AllPermissions =
     [
         "agents:read", "agents:write", "agents:use", "conversations:use", "api-keys:manage", "tenants:manage", "audit:read", "mcp:read", "metrics:read",
+        "users:impersonate",
     ];
 
     /// <summary>What anyone may call, and what any authenticated caller may: nothing there to refuse with a 403.</summary>
@@ -59,6 +60,8 @@ public sealed class PermissionCoverageTests(SecureGatewayFixture fixture)
         { "GET", "/conversations/{conversationId}/events", null, "conversations:use" },
         // An unknown role fails validation after the check, so the control with every permission issues no key.
         { "POST", "/admin/api-keys", """{ "name": "x", "roles": ["no-such-role"] }""", "api-keys:manage" },
+        // A key named after another user acts as that user.
+        { "POST", "/admin/api-keys", """{ "name": "x", "roles": ["no-such-role"] }""", "users:impersonate" },
         { "GET", "/admin/api-keys", null, "api-keys:manage" },
         { "DELETE", "/admin/api-keys/{keyId}", null, "api-keys:manage" },
         { "GET", "/admin/audit", null, "audit:read" },

@@ -66,6 +66,7 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
             ["Auth__Roles__only-audit-read__0"] = "audit:read",
             ["Auth__Roles__only-mcp-read__0"] = "mcp:read",
             ["Auth__Roles__only-metrics-read__0"] = "metrics:read",
+            ["Auth__Roles__only-users-impersonate__0"] = "users:impersonate",
             // The fuzz test sends thousands of requests as one caller: no request rate here (limits have tests of their own).
             ["Limits__RequestsPerMinute"] = "0",
             ["Limits__FailedAuthenticationsPerMinute"] = "0",
