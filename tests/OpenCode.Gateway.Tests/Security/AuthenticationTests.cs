@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using OpenCode.Gateway.Tests.Streaming;
 using OpenCode.Testing;
 
 namespace OpenCode.Gateway.Tests.Security;
@@ -137,6 +138,32 @@ public sealed class AuthenticationTests(SecureGatewayFixture fixture)
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
         Assert.Equal("credentials expired", socket.CloseStatusDescription);
+    }
+
+    [Fact]
+    public async Task A_streamed_turn_opened_with_a_token_ends_when_the_token_expires()
+    {
+        var agentId = await fixture.CreateAgentAsync();
+        // The reply comes long after the token expires: the stream must not wait for it.
+        fixture.Model.Script($"model-{agentId}", FakeReply.Text("too late").WithDelay(TimeSpan.FromSeconds(30)));
+        using var owner = fixture.As("short-lived-stream");
+        var conversationId = await fixture.CreateConversationAsync(owner, agentId);
+        // Valid when the stream opens (the validator allows 30 s of clock skew, the stream none).
+        using var client = fixture.ClientWithToken(fixture.Token("short-lived-stream", roles: ["user"], expires: DateTime.UtcNow.AddSeconds(3)));
+        using var response = await EventStreams.PostMessageAsync(client, conversationId, "hello");
+        using var reader = await EventStreams.ReaderAsync(response);
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(25));
+        var events = new List<ServerSentEvent>();
+        while (await reader.ReadAsync(deadline.Token) is { } e)
+        {
+            events.Add(e);
+        }
+
+        // The turn started (and goes on in its grain); its end never reaches the stream.
+        Assert.Equal("turn.started", events[0].Type);
+        Assert.DoesNotContain(events, EventStreams.IsTerminal);
+        Assert.Contains("unauthorized: credentials expired", reader.Comments);
     }
 
     [Fact]
