@@ -4,7 +4,7 @@ namespace OpenCode.Gateway.Security;
 
 /// <summary>
 /// Whether a caller's credentials still hold, for connections that outlive the request that authenticated them
-/// (a WebSocket): a revoked key or an expired token ends them.
+/// (a WebSocket, an event stream): a revoked key or an expired token ends them.
 /// </summary>
 public static class CallerCredentials
 {

@@ -2,12 +2,14 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
+using OpenCode.Gateway.Security;
 
 namespace OpenCode.Gateway.Streaming;
 
 /// <summary>
 /// An SSE response of a conversation's events after a seq: every event, or only those of one turn until its terminal
-/// event. The client going away ends the read, not the turn.
+/// event. The client going away ends the read, not the turn. A revoked key or an expired token ends the stream like
+/// it closes a WebSocket: a comment saying why, then the end; the client's reconnect gets the <c>401</c>.
 /// </summary>
 public sealed partial class ConversationEventStreamResult(
     IConversationGrain conversation,
@@ -29,12 +31,23 @@ public sealed partial class ConversationEventStreamResult(
         var logger = httpContext.RequestServices.GetRequiredService<ILogger<ConversationEventStreamResult>>();
         var aborted = httpContext.RequestAborted;
         var heartbeat = options.Heartbeat;
+        var credentials = new CredentialsRecheck(
+            Callers.Of(httpContext), httpContext.RequestServices.GetRequiredService<IGrainFactory>(), TimeProvider.System);
         try
         {
             using var sse = await ServerSentEventWriter.StartAsync(httpContext.Response, conversationId, options.RetryMilliseconds, aborted);
             var lastWrite = TimeProvider.System.GetTimestamp();
             await foreach (var batch in conversation.FollowAsync(after, heartbeat, first, aborted))
             {
+                // Before the batch goes out: no event reaches a caller more than a check interval after its
+                // credentials lapsed. An idle stream finds out at its next heartbeat.
+                if (await credentials.LapsedAsync() is { } lapsed)
+                {
+                    sse.WriteComment("unauthorized: " + lapsed);
+                    await sse.FlushAsync(aborted);
+                    return;
+                }
+
                 var wrote = false;
                 var ended = false;
                 foreach (var e in batch.Events)

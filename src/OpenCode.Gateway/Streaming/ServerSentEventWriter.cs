@@ -61,6 +61,14 @@ public sealed class ServerSentEventWriter : IDisposable
     /// <summary>A comment line: keeps proxies and clients from timing out an idle stream.</summary>
     public void WriteHeartbeat() => _body.Write(": ping\n\n"u8);
 
+    /// <summary>A comment line of one line of ASCII text: what a client reading the raw stream sees, and every parser skips.</summary>
+    public void WriteComment(string text)
+    {
+        _body.Write(": "u8);
+        WriteAscii(text);
+        _body.Write("\n\n"u8);
+    }
+
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         await _body.FlushAsync(cancellationToken);

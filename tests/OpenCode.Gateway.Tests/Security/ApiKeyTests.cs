@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using OpenCode.Gateway.Tests.Streaming;
 
 namespace OpenCode.Gateway.Tests.Security;
 
@@ -87,6 +88,25 @@ public sealed class ApiKeyTests(SecureGatewayFixture fixture)
         await socket.Closed.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
         Assert.Equal("API key revoked", socket.CloseStatusDescription);
+    }
+
+    [Fact]
+    public async Task An_open_event_stream_ends_when_its_key_is_revoked()
+    {
+        var (key, id) = await fixture.IssueKeyAsync("sse-bot", roles: "user");
+        using var bot = fixture.ClientWithKey(key);
+        var conversation = await fixture.CreateConversationAsync(bot, await fixture.CreateAgentAsync());
+        using var response = await EventStreams.GetEventsAsync(bot, conversation);
+        using var reader = await EventStreams.ReaderAsync(response);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Admin.DeleteAsync($"/admin/api-keys/{id}")).StatusCode);
+
+        // Idle, the stream finds out at its next heartbeat (15 s); it says why, then ends.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.Null(await reader.ReadAsync(deadline.Token));
+        Assert.Contains("unauthorized: API key revoked", reader.Comments);
+        using var reconnect = await EventStreams.GetEventsAsync(bot, conversation, lastEventId: reader.LastEventId);
+        Assert.Equal(HttpStatusCode.Unauthorized, reconnect.StatusCode);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using OpenCode.Gateway.Tests.Streaming;
 using OpenCode.Testing;
 
 namespace OpenCode.Gateway.Tests.Security;
@@ -9,34 +10,41 @@ namespace OpenCode.Gateway.Tests.Security;
 [Collection(SecureGatewayCollection.Name)]
 public sealed class AuthenticationTests(SecureGatewayFixture fixture)
 {
+    /// <summary>
+    /// Every route the OpenAPI document describes, as <c>METHOD /path</c>: the document must list exactly these, so a
+    /// route that drops out (or comes in without being added here, and to the refusal checks with it) is noticed.
+    /// </summary>
+    private static readonly string[] DocumentedRoutes =
+    [
+        "GET /health", "GET /ready",
+        "POST /admin/api-keys", "GET /admin/api-keys", "DELETE /admin/api-keys/{keyId}", "GET /admin/audit",
+        "POST /agents", "GET /agents", "GET /agents/{agentId}", "PUT /agents/{agentId}", "DELETE /agents/{agentId}",
+        "GET /agents/{agentId}/tools", "GET /agents/{agentId}/tool-changes", "POST /agents/{agentId}/tool-changes/{tool}/accept",
+        "GET /agents/{agentId}/mcp-servers",
+        "POST /conversations", "GET /conversations", "GET /conversations/{conversationId}", "PATCH /conversations/{conversationId}",
+        "DELETE /conversations/{conversationId}", "POST /conversations/{conversationId}/messages", "GET /conversations/{conversationId}/messages",
+        "POST /conversations/{conversationId}/cancel", "GET /conversations/{conversationId}/approvals",
+        "POST /conversations/{conversationId}/approvals/{approvalId}", "GET /conversations/{conversationId}/events",
+        "GET /ws", "POST /ws/ticket", "GET /mcp/servers",
+    ];
+
+    /// <summary>The routes the document leaves out: the document itself and the Prometheus scrape endpoint.</summary>
+    private static readonly string[] UndocumentedRoutes = ["GET /openapi/v1.json", "GET /metrics"];
+
     /// <summary>What anyone may call: liveness, readiness and the API's description.</summary>
     private static readonly HashSet<string> PublicRoutes = ["GET /health", "GET /ready", "GET /openapi/v1.json"];
+
+    private const string UnknownKey = "oc_not-a-key-this-server-issued";
 
     [Fact]
     public async Task Every_endpoint_in_the_openapi_document_refuses_a_request_without_credentials()
     {
         var document = (await fixture.Anonymous.GetFromJsonAsync<JsonObject>("/openapi/v1.json"))!;
         var routes = document["paths"]!.AsObject()
-            .SelectMany(path => path.Value!.AsObject().Select(op => (Method: op.Key.ToUpperInvariant(), Path: path.Key)))
-            .ToList();
-        Assert.True(routes.Count >= 25, $"only {routes.Count} routes in the document");
+            .SelectMany(path => path.Value!.AsObject().Select(op => $"{op.Key.ToUpperInvariant()} {path.Key}"));
+        Assert.Equal(DocumentedRoutes.Order(StringComparer.Ordinal), routes.Order(StringComparer.Ordinal));
 
-        foreach (var (method, path) in routes.Where(r => !PublicRoutes.Contains($"{r.Method} {r.Path}")))
-        {
-            // Parameters get values of the right shape, so a route's own validation cannot answer first.
-            var url = path.Replace("{conversationId}", "conv-" + new string('a', 32)).Replace("{agentId}", "agent-x")
-                .Replace("{approvalId}", "appr-x").Replace("{tool}", "t_x").Replace("{keyId}", "key-x");
-            using var request = new HttpRequestMessage(new HttpMethod(method), url)
-            {
-                Content = method is "POST" or "PUT" or "PATCH" ? JsonContent.Create(new { }) : null,
-            };
-            using var response = await fixture.Anonymous.SendAsync(request);
-
-            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path}: {(int)response.StatusCode}");
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.Equal("unauthorized", (await response.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>());
-            Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
-        }
+        await AssertEveryRouteRefusesAsync(credential: null);
 
         foreach (var route in PublicRoutes)
         {
@@ -46,16 +54,18 @@ public sealed class AuthenticationTests(SecureGatewayFixture fixture)
     }
 
     [Theory]
-    [InlineData("oc_not-a-key-this-server-issued")]
-    [InlineData("just-some-string")]
-    [InlineData("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl")]
-    public async Task Unknown_keys_and_malformed_tokens_are_refused(string credential)
+    [InlineData("unknown key in X-API-Key")]
+    [InlineData("unknown key as bearer")]
+    [InlineData("string that is neither key nor token")]
+    [InlineData("malformed token")]
+    [InlineData("forged token")]
+    [InlineData("expired token")]
+    [InlineData("token for another audience")]
+    [InlineData("token from another issuer")]
+    [InlineData("unsigned token")]
+    public async Task Every_endpoint_refuses_a_bad_credential(string kind)
     {
-        using var byHeader = fixture.ClientWithKey(credential);
-        using var byBearer = fixture.ClientWithToken(credential);
-
-        Assert.Equal(HttpStatusCode.Unauthorized, (await byHeader.GetAsync("/agents")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await byBearer.GetAsync("/agents")).StatusCode);
+        await AssertEveryRouteRefusesAsync(BadCredential(kind));
     }
 
     [Fact]
@@ -140,6 +150,32 @@ public sealed class AuthenticationTests(SecureGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_streamed_turn_opened_with_a_token_ends_when_the_token_expires()
+    {
+        var agentId = await fixture.CreateAgentAsync();
+        // The reply comes long after the token expires: the stream must not wait for it.
+        fixture.Model.Script($"model-{agentId}", FakeReply.Text("too late").WithDelay(TimeSpan.FromSeconds(30)));
+        using var owner = fixture.As("short-lived-stream");
+        var conversationId = await fixture.CreateConversationAsync(owner, agentId);
+        // Valid when the stream opens (the validator allows 30 s of clock skew, the stream none).
+        using var client = fixture.ClientWithToken(fixture.Token("short-lived-stream", roles: ["user"], expires: DateTime.UtcNow.AddSeconds(3)));
+        using var response = await EventStreams.PostMessageAsync(client, conversationId, "hello");
+        using var reader = await EventStreams.ReaderAsync(response);
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(25));
+        var events = new List<ServerSentEvent>();
+        while (await reader.ReadAsync(deadline.Token) is { } e)
+        {
+            events.Add(e);
+        }
+
+        // The turn started (and goes on in its grain); its end never reaches the stream.
+        Assert.Equal("turn.started", events[0].Type);
+        Assert.DoesNotContain(events, EventStreams.IsTerminal);
+        Assert.Contains("unauthorized: credentials expired", reader.Comments);
+    }
+
+    [Fact]
     public async Task A_websocket_ticket_expires()
     {
         using var client = fixture.As("wanda");
@@ -148,5 +184,73 @@ public sealed class AuthenticationTests(SecureGatewayFixture fixture)
         await Task.Delay(TimeSpan.FromSeconds(SecureGatewayFixture.TicketLifetimeSeconds + 0.5));
 
         await Assert.ThrowsAsync<WebSocketException>(() => fixture.ConnectAsync(_ => { }, $"ticket={Uri.EscapeDataString(ticket)}"));
+    }
+
+    /// <summary>A credential this server must refuse (named for the theory's data), as the header that carries it.</summary>
+    private (string Header, string Value) BadCredential(string kind) => kind switch
+    {
+        "unknown key in X-API-Key" => ("X-API-Key", UnknownKey),
+        "unknown key as bearer" => Bearer(UnknownKey),
+        "string that is neither key nor token" => Bearer("just-some-string"),
+        "malformed token" => Bearer("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"),
+        "forged token" => Bearer(fixture.Token("mallory", roles: ["admin"], signingKey: Convert.ToBase64String(new byte[48]))),
+        "expired token" => Bearer(fixture.Token("mallory", roles: ["admin"], expires: DateTime.UtcNow.AddMinutes(-5))),
+        "token for another audience" => Bearer(fixture.Token("mallory", roles: ["admin"], audience: "someone-else")),
+        "token from another issuer" => Bearer(fixture.Token("mallory", roles: ["admin"], issuer: "https://evil.test")),
+        "unsigned token" => Bearer(fixture.UnsignedToken("mallory")),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such bad credential"),
+    };
+
+    private static (string Header, string Value) Bearer(string credential) => ("Authorization", "Bearer " + credential);
+
+    /// <summary>
+    /// Every route but the public ones, the SSE forms of the streaming routes and the WebSocket upgrade, sent with
+    /// <paramref name="credential"/> (or none): each must be a 401 problem.
+    /// </summary>
+    private async Task AssertEveryRouteRefusesAsync((string Header, string Value)? credential)
+    {
+        var requests = DocumentedRoutes.Concat(UndocumentedRoutes).Where(r => !PublicRoutes.Contains(r))
+            .Select(route => (Route: route, Accept: (string?)null))
+            .Concat([
+                ("GET /conversations/{conversationId}/events", "text/event-stream"),
+                ("POST /conversations/{conversationId}/messages", "text/event-stream"),
+            ]);
+        foreach (var (route, accept) in requests)
+        {
+            var (method, path) = (route.Split(' ')[0], route.Split(' ')[1]);
+            // Parameters get values of the right shape, so a route's own validation cannot answer first.
+            var url = path.Replace("{conversationId}", "conv-" + new string('a', 32)).Replace("{agentId}", "agent-x")
+                .Replace("{approvalId}", "appr-x").Replace("{tool}", "t_x").Replace("{keyId}", "key-x");
+            using var request = new HttpRequestMessage(new HttpMethod(method), url)
+            {
+                Content = method is "POST" or "PUT" or "PATCH" ? JsonContent.Create(new { message = "hello" }) : null,
+            };
+            if (accept is not null)
+            {
+                request.Headers.Accept.ParseAdd(accept);
+            }
+
+            if (credential is { } sent)
+            {
+                request.Headers.TryAddWithoutValidation(sent.Header, sent.Value);
+            }
+
+            using var response = await fixture.Anonymous.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+            var what = $"{route}{(accept is null ? "" : " (" + accept + ")")}";
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{what}: {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("unauthorized", (await response.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>());
+            Assert.StartsWith("Bearer", response.Headers.WwwAuthenticate.ToString());
+        }
+
+        var upgrade = await Assert.ThrowsAsync<WebSocketException>(() => fixture.ConnectAsync(o =>
+        {
+            if (credential is { } sent)
+            {
+                o.SetRequestHeader(sent.Header, sent.Value);
+            }
+        }));
+        Assert.Contains("401", upgrade.Message, StringComparison.Ordinal);
     }
 }

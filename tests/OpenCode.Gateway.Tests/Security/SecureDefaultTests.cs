@@ -10,6 +10,8 @@ public sealed class SecureDefaultTests
     [InlineData("ASPNETCORE_URLS", "http://*:{port}")]
     [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:{port};http://[::]:{other}")]
     [InlineData("ASPNETCORE_HTTP_PORTS", "{port}")]
+    [InlineData("ASPNETCORE_HTTPS_PORTS", "{port}")]
+    [InlineData("Kestrel__Endpoints__Open__Url", "http://0.0.0.0:{port}")]
     public async Task Without_authentication_a_non_loopback_address_is_refused_at_start(string variable, string value)
     {
         var url = value.Replace("{port}", LoopbackPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture))
