@@ -285,8 +285,8 @@ public sealed partial class WebSocketConnection
     private async Task<(object?, EventRelay?)> SendMessageAsync(WebSocketRequest request)
     {
         var conversationId = request.RequiredString("conversationId");
-        var message = ConversationsApi.Message(request.OptionalString("message"), "message", request.OptionalString("idempotencyKey"), "idempotencyKey", _limits);
         var conversation = ConversationsApi.Conversation(_api, conversationId);
+        var message = ConversationsApi.Message(request.OptionalString("message"), "message", request.OptionalString("idempotencyKey"), "idempotencyKey", _limits);
         var turn = await conversation.StartAsync(message);
         var relay = await _subscriptions.FollowTurnAsync(conversation, conversationId, turn);
         return (new { MessageId = turn.UserMessageId, turn.TurnId }, relay);

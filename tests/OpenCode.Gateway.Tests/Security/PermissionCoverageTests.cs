@@ -147,6 +147,22 @@ public sealed class PermissionCoverageTests(SecureGatewayFixture fixture)
         Assert.True(invalid.StatusCode == HttpStatusCode.BadRequest, $"{method} {path} with every permission: {(int)invalid.StatusCode} {await invalid.Content.ReadAsStringAsync()}");
     }
 
+    [Theory]
+    [InlineData("conversations.create", """{ "agentId": "agent-x", "message": " " }""", "agents:use")]
+    [InlineData("messages.send", """{ "conversationId": "conv-00000000000000000000000000000000", "message": "" }""", "conversations:use")]
+    [InlineData("approvals.reply", """{ "conversationId": "conv-00000000000000000000000000000000", "approvalId": "appr-x", "decision": "maybe" }""", "conversations:use")]
+    public async Task A_websocket_caller_lacking_the_permission_is_refused_before_its_params_are_validated(string method, string parameters, string permission)
+    {
+        await using var lacking = await ConnectAsync(AllPermissions.Where(p => p != permission));
+        await using var holding = await ConnectAsync(AllPermissions);
+
+        var refused = await lacking.RequestAsync(method, JsonNode.Parse(parameters));
+        var invalid = await holding.RequestAsync(method, JsonNode.Parse(parameters));
+
+        Assert.Equal(permission, refused["error"]?["data"]?["permission"]?.GetValue<string>());
+        Assert.Equal("validation_failed", invalid["error"]?["data"]?["code"]?.GetValue<string>());
+    }
+
     [Fact]
     public async Task The_route_table_covers_every_route_in_the_openapi_document()
     {
