@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Gateway.Streaming;
 
@@ -80,7 +81,7 @@ public sealed partial class ConversationEventStreamResult(
         catch (Exception ex) when (httpContext.Response.HasStarted)
         {
             // Too late for a problem answer: break the stream so the client knows to resume from its last id.
-            LogStreamBroken(logger, ex, conversationId);
+            LogStreamBroken(logger, MaskedException.From(ex), conversationId);
             httpContext.Abort();
         }
     }
