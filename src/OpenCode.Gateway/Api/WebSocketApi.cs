@@ -25,7 +25,7 @@ public static class WebSocketApi
     {
         var ticket = ApiKeys.New();
         var expiresAt = clock.GetUtcNow().AddSeconds(auth.Value.TicketLifetimeSeconds);
-        await api.Grains.GetGrain<IWebSocketTicketGrain>(ticket).IssueAsync(api.Caller, expiresAt);
+        await WebSocketTicketAuthenticationHandler.TicketGrain(api.Grains, ticket).IssueAsync(api.Caller, expiresAt);
         return TypedResults.Ok(new WebSocketTicketView(ticket, expiresAt));
     }
 

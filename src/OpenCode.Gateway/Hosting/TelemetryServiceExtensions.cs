@@ -9,7 +9,8 @@ namespace OpenCode.Gateway.Hosting;
 /// OpenTelemetry. Metrics are always collected for <c>GET /metrics</c> (Prometheus' text format): the server's own
 /// (<see cref="OpenCodeMetrics"/>), Orleans', ASP.NET Core's, outgoing HTTP (models, MCP servers) and the runtime's.
 /// With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set (<see cref="OtlpExport"/>), requests are also traced through the
-/// grains to the models and MCP servers, and traces, metrics and logs are exported to that collector.
+/// grains to the models and MCP servers, and traces, metrics and logs are exported to that collector; spans are
+/// masked first (<see cref="MaskingActivityProcessor"/>).
 /// </summary>
 public static class TelemetryServiceExtensions
 {
@@ -47,7 +48,8 @@ public static class TelemetryServiceExtensions
                 .WithTracing(tracing => tracing
                     .AddSource(OtlpExport.OrleansSources)
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !UntracedPaths.Contains(context.Request.Path.Value, StringComparer.OrdinalIgnoreCase))
-                    .AddHttpClientInstrumentation())
+                    .AddHttpClientInstrumentation()
+                    .AddProcessor(new MaskingActivityProcessor()))
                 .WithLogging()
                 .UseOtlpExporter();
         }

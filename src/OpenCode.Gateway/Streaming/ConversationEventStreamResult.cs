@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
 using OpenCode.Gateway.Security;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Gateway.Streaming;
 
@@ -93,7 +94,7 @@ public sealed partial class ConversationEventStreamResult(
         catch (Exception ex) when (httpContext.Response.HasStarted)
         {
             // Too late for a problem answer: break the stream so the client knows to resume from its last id.
-            LogStreamBroken(logger, ex, conversationId);
+            LogStreamBroken(logger, MaskedException.From(ex), conversationId);
             httpContext.Abort();
         }
     }

@@ -1,4 +1,5 @@
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Gateway.Streaming;
 
@@ -80,7 +81,7 @@ public sealed partial class EventRelay(
         }
         catch (Exception ex)
         {
-            LogRelayFailed(logger, ex, conversationId);
+            LogRelayFailed(logger, MaskedException.From(ex), conversationId);
         }
     }
 

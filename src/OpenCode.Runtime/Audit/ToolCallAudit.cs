@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Audit;
 
@@ -12,7 +13,11 @@ namespace OpenCode.Runtime.Audit;
 /// previous checkpoint, where the call is not final yet, so it is reported (and recorded) again. A record is therefore
 /// never lost, and may exist twice when the process dies between the append and the checkpoint.
 /// </summary>
-public sealed class ToolCallAudit(IAuditLog log, IOptions<AuditOptions> options, TimeProvider clock)
+/// <remarks>
+/// Payloads (with <c>Audit:IncludePayloads</c>) are kept with secrets masked, and personal data too while
+/// <c>Privacy:MaskPii</c> is on: the audit log keeps them for good and the admin API hands them out.
+/// </remarks>
+public sealed class ToolCallAudit(IAuditLog log, IOptions<AuditOptions> options, IOptions<PrivacyOptions> privacy, TimeProvider clock)
 {
     /// <summary>The record of <paramref name="call"/>, made by the conversation <paramref name="conversationKey"/> for its owner.</summary>
     public AuditEntry Record(string conversationKey, string? turnId, ToolCallRecord call) => new()
@@ -43,8 +48,9 @@ public sealed class ToolCallAudit(IAuditLog log, IOptions<AuditOptions> options,
         var detail = new JsonObject { ["callId"] = call.Id, ["turnId"] = turnId };
         if (options.Value.IncludePayloads)
         {
-            detail["arguments"] = Arguments(call.ArgumentsJson);
-            detail["result"] = call.Result;
+            var pii = privacy.Value.MaskPii;
+            detail["arguments"] = Arguments(SensitiveJson.Mask(call.ArgumentsJson, pii));
+            detail["result"] = call.Result is null ? null : SensitiveText.Mask(call.Result, pii);
         }
 
         return detail.ToJsonString();

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Limits;
 
@@ -55,7 +56,7 @@ public sealed partial class TurnQuota(IGrainFactory grains, IOptions<LimitsOptio
         }
         catch (Exception ex)
         {
-            LogBookkeepingFailed(logger, ex, "renewing the slot of", turnId);
+            LogBookkeepingFailed(logger, MaskedException.From(ex), "renewing the slot of", turnId);
         }
     }
 
@@ -72,7 +73,7 @@ public sealed partial class TurnQuota(IGrainFactory grains, IOptions<LimitsOptio
         }
         catch (Exception ex)
         {
-            LogBookkeepingFailed(logger, ex, "releasing the slot of", turnId);
+            LogBookkeepingFailed(logger, MaskedException.From(ex), "releasing the slot of", turnId);
         }
     }
 
@@ -94,7 +95,7 @@ public sealed partial class TurnQuota(IGrainFactory grains, IOptions<LimitsOptio
         }
         catch (Exception ex)
         {
-            LogBookkeepingFailed(logger, ex, "charging the tokens of", turnId);
+            LogBookkeepingFailed(logger, MaskedException.From(ex), "charging the tokens of", turnId);
             return null;
         }
     }

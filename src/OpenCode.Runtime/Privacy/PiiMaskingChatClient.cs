@@ -1,13 +1,12 @@
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace OpenCode.Runtime.Privacy;
 
 /// <summary>
-/// Masks personal data and secrets (<see cref="SensitiveText"/>) in the text that leaves
-/// for the model provider: text parts of every message, string tool results, and top-level string arguments of
-/// tool calls. The caller's messages are never changed (the history keeps the original text); a message is
-/// copied only when something in it is masked, and the list only when some message is. A
+/// Masks personal data and secrets (<see cref="SensitiveText"/>) in the text that leaves for the model provider:
+/// text parts of every message, string tool results, and the arguments of tool calls at any depth
+/// (<see cref="SensitiveJson"/>). The caller's messages are never changed (the history keeps the original text); a
+/// message is copied only when something in it is masked, and the list only when some message is. A
 /// <see cref="MaskedChatMessage"/> was masked when it was made and passes as it is.
 /// </summary>
 public sealed class PiiMaskingChatClient(IChatClient innerClient) : DelegatingChatClient(innerClient)
@@ -91,7 +90,7 @@ public sealed class PiiMaskingChatClient(IChatClient innerClient) : DelegatingCh
         _ => content,
     };
 
-    /// <summary>A copy with the top-level string values masked, or null when none needs it (nested values are left as they are).</summary>
+    /// <summary>A copy with the values masked at any depth (<see cref="SensitiveJson"/>), or null when none needs it.</summary>
     private static Dictionary<string, object?>? Masked(IDictionary<string, object?> arguments)
     {
         // The history's arguments are dictionaries: enumerated as such, they are read without allocating.
@@ -119,16 +118,10 @@ public sealed class PiiMaskingChatClient(IChatClient innerClient) : DelegatingCh
 
     private static void Mask(IDictionary<string, object?> arguments, string name, object? value, ref Dictionary<string, object?>? masked)
     {
-        var text = value switch
-        {
-            string s => s,
-            JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
-            _ => null,
-        };
-        if (text is not null && SensitiveText.Mask(text) is var maskedText && !ReferenceEquals(maskedText, text))
+        if (SensitiveJson.Mask(name, value, pii: true) is { } maskedValue)
         {
             masked ??= new Dictionary<string, object?>(arguments);
-            masked[name] = maskedText;
+            masked[name] = maskedValue;
         }
     }
 }

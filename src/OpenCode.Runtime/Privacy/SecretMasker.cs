@@ -20,6 +20,12 @@ public static partial class SecretMasker
         return Secrets.Apply(text);
     }
 
+    /// <summary>
+    /// Whether a field of this name holds a credential (a label <see cref="Mask"/> looks for): in structured data
+    /// such as tool arguments the value stands alone, without the label in front that free text would have.
+    /// </summary>
+    public static bool IsCredentialName(string name) => CredentialNameRegex().IsMatch(name);
+
     // One alternation, so the text is scanned once; each alternative puts the credential in the "secret" group.
     [GeneratedRegex("""
         \b(?i:proxy-)?(?i:authorization)["']?\s*[:=]\s*["']?(?<secret>(?:(?i:bearer|basic|digest|token)\s+)?[^\s"',;]+)
@@ -31,4 +37,9 @@ public static partial class SecretMasker
         | ://[^/\s:@]+:(?<secret>[^/\s@]+)@
         """, RegexOptions.IgnorePatternWhitespace | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex SecretRegex();
+
+    [GeneratedRegex(
+        "^(?:(?:proxy-)?authorization|x-api-key|api[_-]?key|access[_-]?token|refresh[_-]?token|client[_-]?secret|secret[_-]?key|password|passwd)$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CredentialNameRegex();
 }

@@ -5,4 +5,7 @@ public static class SensitiveText
 {
     /// <summary><paramref name="text"/> itself when there is nothing to mask. Secrets go first, so a token's digits are not read as a card or phone number.</summary>
     public static string Mask(string text) => PiiMasker.Mask(SecretMasker.Mask(text));
+
+    /// <summary><paramref name="text"/> with its secrets masked, and its personal data when <paramref name="pii"/>.</summary>
+    public static string Mask(string text, bool pii) => pii ? Mask(text) : SecretMasker.Mask(text);
 }

@@ -168,7 +168,7 @@ public sealed class AuditApiTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task With_payloads_configured_a_tool_call_s_record_holds_its_arguments_and_result()
+    public async Task With_payloads_configured_a_tool_call_s_record_holds_its_arguments_and_result_with_secrets_and_personal_data_masked()
     {
         await using var gateway = await GatewayProcess.StartAsync(environment: new Dictionary<string, string?> { ["Audit__IncludePayloads"] = "true" });
         var agent = "payload-agent";
@@ -179,14 +179,24 @@ public sealed class AuditApiTests(GatewayFixture fixture)
             """));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var conversation = (string)(await ReadAsync(await gateway.Client.PostAsJsonAsync("/conversations", new { agentId = agent })))["id"]!;
-        fixture.Model.Script(model, FakeReply.ToolCall("web_add", """{"a":20,"b":22}"""), FakeReply.Text("42"));
+        // A key and an e-mail address pasted into a tool argument; the echo tool hands them back as its result.
+        var pasted = "sk-pasted" + Guid.NewGuid().ToString("N");
+        var echoed = new JsonObject { ["message"] = $"key {pasted} for jane@example.com" }.ToJsonString();
+        fixture.Model.Script(model, FakeReply.ToolCalls(new FakeToolCall("web_add", """{"a":20,"b":22}"""), new FakeToolCall("web_echo", echoed)), FakeReply.Text("42"));
 
         Assert.Equal(HttpStatusCode.OK, (await gateway.Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = "add" })).StatusCode);
 
-        var call = Assert.Single((await ReadAsync(await gateway.Client.GetAsync("/admin/audit?action=tool.called")))["entries"]!.AsArray())!;
-        Assert.Equal(conversation, (string?)call["conversationId"]);
-        Assert.Equal(22, (int?)call["detail"]!["arguments"]!["b"]);
-        Assert.Equal("42", (string?)call["detail"]!["result"]);
+        var answer = await gateway.Client.GetStringAsync("/admin/audit?action=tool.called");
+        var calls = JsonNode.Parse(answer)!["entries"]!.AsArray().ToDictionary(e => (string)e!["resourceId"]!, e => e!);
+        var add = calls["web_add"];
+        Assert.Equal(conversation, (string?)add["conversationId"]);
+        Assert.Equal(22, (int?)add["detail"]!["arguments"]!["b"]);
+        Assert.Equal("42", (string?)add["detail"]!["result"]);
+        var echo = calls["web_echo"]["detail"]!;
+        Assert.Equal("key [secret] for [email]", (string?)echo["arguments"]!["message"]);
+        Assert.Equal("key [secret] for [email]", (string?)echo["result"]);
+        Assert.DoesNotContain(pasted, answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("jane@example.com", answer, StringComparison.Ordinal);
     }
 
     private async Task<List<JsonObject>> EntriesAsync(string query)

@@ -14,8 +14,9 @@ namespace OpenCode.Gateway.Tests.Security;
 /// <summary>
 /// A gateway with authentication on: a bootstrap admin key, HS256 JWTs from a test issuer, a custom role, short
 /// WebSocket tickets. Tenant <c>acme</c> is the default one; tests make callers of their own with <see cref="Token"/>.
+/// A variant for one test class adds settings (<see cref="ConfigureAsync"/>).
 /// </summary>
-public sealed class SecureGatewayFixture : IAsyncLifetime
+public class SecureGatewayFixture : IAsyncLifetime
 {
     public const string Tenant = "acme";
     public const string Issuer = "https://issuer.test";
@@ -42,7 +43,7 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Model = await FakeModelServer.StartAsync();
-        Gateway = await GatewayProcess.StartAsync(environment: new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["Auth__BootstrapAdminKey"] = AdminKey,
             ["Auth__DefaultTenant"] = Tenant,
@@ -77,16 +78,21 @@ public sealed class SecureGatewayFixture : IAsyncLifetime
             ["Logging__LogLevel__Microsoft.AspNetCore.Authentication"] = "Debug",
             // With authentication on, agents may only reach what the operator lists: here, the fake model.
             ["Security__AllowedEndpoints__0"] = "http://127.0.0.1:*",
-        });
+        };
+        await ConfigureAsync(environment);
+        Gateway = await GatewayProcess.StartAsync(environment: environment);
         Anonymous.BaseAddress = Gateway.BaseUrl;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Anonymous.Dispose();
         await Gateway.DisposeAsync();
         await Model.DisposeAsync();
     }
+
+    /// <summary>Adds to the gateway's settings before it starts, and starts what they name.</summary>
+    protected virtual Task ConfigureAsync(IDictionary<string, string?> environment) => Task.CompletedTask;
 
     public HttpClient ClientWithKey(string key) => Client(c => c.DefaultRequestHeaders.Add("X-API-Key", key));
 

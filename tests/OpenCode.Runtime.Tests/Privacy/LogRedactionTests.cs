@@ -22,6 +22,26 @@ public sealed partial class LogRedactionTests
         Assert.Equal("Model openai failed: Mail [email], card [card], key [secret] (key: )", line);
     }
 
+    [Fact]
+    public void A_masked_exception_shows_its_type_and_stack_with_secrets_and_personal_data_masked()
+    {
+        Exception thrown;
+        try
+        {
+            throw new InvalidOperationException("call to conversation/acme/jane@example.com/c-1 with key sk-test-abcdefghijklmnop0123 failed");
+        }
+        catch (InvalidOperationException ex)
+        {
+            thrown = ex;
+        }
+
+        var masked = MaskedException.From(thrown);
+
+        Assert.Equal("call to conversation/acme/[email]/c-1 with key [secret] failed", masked.Message);
+        Assert.StartsWith("System.InvalidOperationException: call to conversation/acme/[email]/c-1 with key [secret] failed", masked.ToString(), StringComparison.Ordinal);
+        Assert.Contains(nameof(A_masked_exception_shows_its_type_and_stack_with_secrets_and_personal_data_masked), masked.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, LogLevel.Debug)]
     [InlineData("Trace", LogLevel.Debug)]

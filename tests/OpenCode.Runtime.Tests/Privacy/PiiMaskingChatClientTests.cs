@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OpenCode.Runtime.Privacy;
 using OpenCode.Runtime.Tests.Models;
@@ -37,6 +38,32 @@ public sealed class PiiMaskingChatClientTests
         // What the conversation holds is unchanged.
         Assert.Equal(Personal, messages[1].Text);
         Assert.Equal("jane@example.com", call.Arguments!["to"]);
+    }
+
+    [Fact]
+    public async Task Nested_numeric_and_credential_named_arguments_are_masked_and_their_structure_kept()
+    {
+        var inner = new RecordingChatClient();
+        using var client = new PiiMaskingChatClient(inner);
+        // As the history holds them: parsed from the model's JSON, so every value is a JsonElement.
+        var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>("""
+            { "to": { "email": "jane@example.com", "name": "Jane" }, "cc": ["a@b.com", "team"],
+              "card": 4111111111111111, "count": 3, "password": "hunter2",
+              "headers": { "bob@example.com": "owner", "auth": { "api_key": "abcd" } } }
+            """)!;
+        var call = new FunctionCallContent("call-1", "send", arguments);
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.Assistant, [call])]);
+
+        var sent = Assert.IsType<FunctionCallContent>(inner.Received.Single().Single().Contents[0]).Arguments!;
+        Assert.Equal("""{"email":"[email]","name":"Jane"}""", Json(sent["to"]));
+        Assert.Equal("""["[email]","team"]""", Json(sent["cc"]));
+        Assert.Equal("[card]", sent["card"]);
+        Assert.Equal("3", Json(sent["count"]));
+        Assert.Equal("[secret]", sent["password"]);
+        Assert.Equal("""{"[email]":"owner","auth":{"api_key":"[secret]"}}""", Json(sent["headers"]));
+        // What the conversation holds is unchanged.
+        Assert.Equal("jane@example.com", ((JsonElement)call.Arguments!["to"]!).GetProperty("email").GetString());
     }
 
     [Fact]
@@ -97,6 +124,8 @@ public sealed class PiiMaskingChatClientTests
         Assert.Equal(Masked, model.Requests.Single(r => r.Model == "masked").LastUserMessage);
         Assert.Equal(Personal, model.Requests.Single(r => r.Model == "plain").LastUserMessage);
     }
+
+    private static string Json(object? value) => JsonSerializer.Serialize(value);
 
     private sealed class RecordingChatClient : IChatClient
     {
