@@ -1004,11 +1004,12 @@ public sealed partial class ConversationGrain(
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The turn reminder of {Conversation} could not be removed; its next tick removes it")]
-    private static partial void LogReminderKept(ILogger logger, Exception exception, string conversation);
+    private static partial void LogReminderKept(ILogger logger, Exception exception, [Pii] string conversation);
 
-    // The exception as classified text: its message may quote what the turn was working on.
+    // A conversation's key names its owner (an e-mail address, with some identity providers); the exception goes as
+    // classified text: its message may quote what the turn was working on.
     [LoggerMessage(Level = LogLevel.Error, Message = "Turn {TurnId} of {Conversation} failed: {Error}")]
-    private static partial void LogTurnFault(ILogger logger, string conversation, string turnId, [Pii] string error);
+    private static partial void LogTurnFault(ILogger logger, [Pii] string conversation, string turnId, [Pii] string error);
 
     private static readonly TurnError CancelledError = new(ErrorCodes.TurnCancelled, "The turn was cancelled.");
 

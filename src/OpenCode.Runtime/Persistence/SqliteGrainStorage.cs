@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Serialization.Serializers;
+using OpenCode.Runtime.Privacy;
 using Orleans.Storage;
 
 namespace OpenCode.Runtime.Persistence;
@@ -200,5 +201,5 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, ILifecyclePartic
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "SQLite grain storage {StorageName} could not deserialize state {StateName} of grain {GrainId} ({Length} bytes)")]
-    private static partial void LogDeserializeFailed(ILogger logger, Exception exception, string storageName, string stateName, GrainId grainId, int length);
+    private static partial void LogDeserializeFailed(ILogger logger, Exception exception, string storageName, string stateName, [Pii] GrainId grainId, int length);
 }
