@@ -14,7 +14,7 @@ public interface IAgentGrain : IGrainWithStringKey
 
     /// <summary>Creates the agent or, when the configuration differs from the current one, writes a new version.</summary>
     [Alias("Upsert")]
-    Task<AgentSnapshot> UpsertAsync(AgentConfig config);
+    Task<AgentUpsert> UpsertAsync(AgentConfig config);
 
     /// <summary>The current version, or null when the agent does not exist.</summary>
     [Alias("Get")]

@@ -145,7 +145,9 @@ public static class AgentsApi
         return TypedResults.Ok(new ToolChangeListView([.. changes.Select(ToolChangeView.From)]));
     }
 
-    public static async Task<Results<Ok<ToolChangeView>, ProblemHttpResult>> AcceptToolChangeAsync(string agentId, string tool, [AsParameters] ApiContext api)
+    /// <summary>Accepting a change restores the tool's configured permission (an <c>allow</c>, perhaps): audited like an agent's change.</summary>
+    public static async Task<Results<Ok<ToolChangeView>, ProblemHttpResult>> AcceptToolChangeAsync(
+        string agentId, string tool, [AsParameters] ApiContext api, AuditTrail audit)
     {
         api.Demand(Permissions.AgentsWrite);
         if (await Agent(api, agentId).GetAsync() is null)
@@ -153,9 +155,13 @@ public static class AgentsApi
             return NotFound(agentId);
         }
 
-        return await api.Grains.GetGrain<IToolDefinitionsGrain>(AgentKey(api, agentId)).AcceptAsync(tool) is { } accepted
-            ? TypedResults.Ok(ToolChangeView.From(accepted))
-            : Problems.For(ErrorCodes.ToolChangeNotFound, $"Tool '{tool}' of agent '{agentId}' has no change waiting to be accepted.");
+        if (await api.Grains.GetGrain<IToolDefinitionsGrain>(AgentKey(api, agentId)).AcceptAsync(tool) is not { } accepted)
+        {
+            return Problems.For(ErrorCodes.ToolChangeNotFound, $"Tool '{tool}' of agent '{agentId}' has no change waiting to be accepted.");
+        }
+
+        await audit.ToolChangeAcceptedAsync(api.Caller, agentId, accepted);
+        return TypedResults.Ok(ToolChangeView.From(accepted));
     }
 
     private static string AgentKey(ApiContext api, string agentId) => GrainKeys.Agent(api.Caller.Tenant, agentId);

@@ -8,8 +8,9 @@ using OpenCode.Runtime.Limits;
 namespace OpenCode.Gateway.Limits;
 
 /// <summary>
-/// What one caller's requests may take: <c>Limits:RequestsPerMinute</c>, a token bucket per caller shared by HTTP
-/// requests, WebSocket upgrades and the requests sent over a socket; <c>Limits:FailedAuthenticationsPerMinute</c>, a
+/// What one caller's requests may take: <c>Limits:RequestsPerMinute</c>, a token bucket per user (all of its API keys
+/// and tokens together, see <see cref="RequestBucket.Of"/>) shared by HTTP requests, WebSocket upgrades and the
+/// requests sent over a socket; <c>Limits:FailedAuthenticationsPerMinute</c>, a
 /// bucket per client address; and <c>Limits:MaxMessageChars</c>. The buckets live in this silo: behind a load
 /// balancer that spreads a caller over n silos, the caller gets up to n times the rate.
 /// </summary>
@@ -18,7 +19,7 @@ public sealed class RequestLimits : IDisposable
     private const string RequestsSetting = "Limits:RequestsPerMinute";
     private const string FailuresSetting = "Limits:FailedAuthenticationsPerMinute";
 
-    private readonly PartitionedRateLimiter<string>? _rate;
+    private readonly PartitionedRateLimiter<RequestBucket>? _rate;
     private readonly PartitionedRateLimiter<string>? _failures;
     private readonly int _failureRefillSeconds;
 
@@ -29,7 +30,9 @@ public sealed class RequestLimits : IDisposable
         if (limits.RequestsPerMinute > 0)
         {
             var bucket = Bucket(limits.RequestsPerMinute);
-            _rate = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetTokenBucketLimiter(caller, _ => bucket));
+            // Created once, not per request: the partitioned limiter replenishes its buckets itself.
+            Func<RequestBucket, RateLimiter> newBucket = _ => new TokenBucketRateLimiter(bucket);
+            _rate = PartitionedRateLimiter.Create<RequestBucket, RequestBucket>(caller => RateLimitPartition.Get(caller, newBucket));
         }
 
         if (limits.FailedAuthenticationsPerMinute > 0)
@@ -48,10 +51,6 @@ public sealed class RequestLimits : IDisposable
 
     public int MaxMessageChars { get; }
 
-    /// <summary>The bucket a caller's requests take from: its API key's when it presented one (each key has its own), else its user's.</summary>
-    public static string PartitionOf(CallerIdentity caller) =>
-        caller.ApiKeyId is { } key ? $"key:{caller.Tenant}/{key}" : $"user:{caller.Tenant}/{caller.User}";
-
     /// <summary>Whole seconds until the bucket of a refused request has a token again.</summary>
     public static int? RetryAfterSeconds(RateLimitLease lease) =>
         lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : null;
@@ -66,8 +65,8 @@ public sealed class RequestLimits : IDisposable
         (_rate ?? throw new InvalidOperationException("Requests are not rate limited (Limits:RequestsPerMinute is 0)."))
             .WithTranslatedKey<HttpContext>(
                 context => context.User.Identity?.IsAuthenticated == true
-                    ? PartitionOf(Callers.Of(context))
-                    : $"address:{context.Connection.RemoteIpAddress}", // anonymous routes (OpenAPI) and refused credentials
+                    ? RequestBucket.Of(Callers.Of(context))
+                    : RequestBucket.OfAddress(context.Connection.RemoteIpAddress), // anonymous routes (OpenAPI) and refused credentials
                 leaveOpen: true);
 
     /// <summary>Takes a request (one sent over a WebSocket) from the caller's bucket; an empty bucket is <c>rate_limited</c>.</summary>
@@ -78,7 +77,7 @@ public sealed class RequestLimits : IDisposable
             return;
         }
 
-        using var lease = _rate.AttemptAcquire(PartitionOf(caller));
+        using var lease = _rate.AttemptAcquire(RequestBucket.Of(caller));
         if (!lease.IsAcquired)
         {
             throw new OpenCodeException(ErrorCodes.RateLimited, RateLimitedDetail(RetryAfterSeconds(lease)));
@@ -124,7 +123,8 @@ public sealed class RequestLimits : IDisposable
 
     /// <summary>
     /// A bucket that holds a minute's requests (the burst a client may send at once) and refills evenly: the same
-    /// number of tokens at a fixed period, at least one token a second when the rate allows it.
+    /// number of tokens at a fixed period, at least one token a second when the rate allows it. Replenished by the
+    /// partitioned limiter that holds it, not by a timer of its own.
     /// </summary>
     private static TokenBucketRateLimiterOptions Bucket(int perMinute)
     {
@@ -135,6 +135,7 @@ public sealed class RequestLimits : IDisposable
             TokensPerPeriod = tokensPerPeriod,
             ReplenishmentPeriod = TimeSpan.FromMinutes(1) * tokensPerPeriod / perMinute,
             QueueLimit = 0,
+            AutoReplenishment = false,
         };
     }
 }

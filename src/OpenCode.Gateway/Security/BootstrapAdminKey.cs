@@ -1,14 +1,17 @@
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
+using OpenCode.Gateway.Api;
 
 namespace OpenCode.Gateway.Security;
 
 /// <summary>
 /// Creates the key of <c>Auth:BootstrapAdminKey</c> when the silo becomes active, unless it exists. Its id comes from
 /// its hash, so every silo creates the same key, and a key revoked once stays revoked. It is the operator's own first
-/// key, the one that onboards tenants, so it holds <see cref="Role.Operator"/>.
+/// key, the one that onboards tenants, so it holds <see cref="Role.Operator"/>. The silo that creates it records
+/// <c>apikey.issued</c> by the operator's configuration.
 /// </summary>
-public sealed partial class BootstrapAdminKey(IOptions<AuthOptions> options, IGrainFactory grains, TimeProvider clock, ILogger<BootstrapAdminKey> logger)
+public sealed partial class BootstrapAdminKey(
+    IOptions<AuthOptions> options, IGrainFactory grains, AuditTrail audit, TimeProvider clock, ILogger<BootstrapAdminKey> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -22,6 +25,7 @@ public sealed partial class BootstrapAdminKey(IOptions<AuthOptions> options, IGr
         }
 
         var hash = ApiKeys.Hash(key);
+        var createdAt = clock.GetUtcNow();
         var issued = await grains.GetGrain<IApiKeyGrain>(hash).IssueAsync(new ApiKeyInfo
         {
             Id = "key-" + hash[..12],
@@ -29,9 +33,14 @@ public sealed partial class BootstrapAdminKey(IOptions<AuthOptions> options, IGr
             Tenant = options.Value.DefaultTenant,
             User = "bootstrap-admin",
             Roles = [Role.Operator],
-            CreatedAt = clock.GetUtcNow(),
+            CreatedAt = createdAt,
         });
         await grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).AddAsync(hash, issued);
+        // The key grain keeps the first issue: only the silo whose time it kept created the key.
+        if (issued.CreatedAt == createdAt)
+        {
+            await audit.ApiKeyIssuedByConfigurationAsync(issued);
+        }
         LogBootstrapKey(logger, issued.Id, issued.Tenant, issued.IsRevoked ? "revoked" : "active");
     }
 

@@ -14,7 +14,8 @@ namespace OpenCode.Gateway.Streaming;
 /// <summary>
 /// One <c>/ws</c> client: reads request frames, answers them (several at a time, in any order, matched by id) and
 /// relays the events of the conversations it follows. A bad frame gets an error response and the socket stays open;
-/// only an oversized frame (1009) or a client too slow to read what it asked for (1008) closes it. Each request takes
+/// only an oversized frame (1009), text that is not UTF-8 (1007, by the socket itself) or a client too slow to read
+/// what it asked for (1008) closes it. Each request takes
 /// from its caller's request rate like an HTTP request does; over it, the request gets a <c>rate_limited</c> error.
 /// </summary>
 public sealed partial class WebSocketConnection
@@ -134,6 +135,13 @@ public sealed partial class WebSocketConnection
                 await _requestSlots.WaitAsync(aborted);
                 _ = HandleAsync(message.WrittenMemory.ToArray());
             }
+        }
+        catch (WebSocketException) when (_socket.State == WebSocketState.Aborted && !aborted.IsCancellationRequested)
+        {
+            // The socket failed the connection over what the client sent (text that is not UTF-8: 1007; a protocol
+            // error: 1002) and sent its close frame. Ending the request now would reset the connection before the
+            // client read that frame: give it until it closes, as after any close.
+            await Task.Delay(CloseTimeout, aborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {

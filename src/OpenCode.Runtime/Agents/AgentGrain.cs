@@ -31,15 +31,15 @@ public sealed class AgentGrain(
         return await WriteVersionAsync(config, current.CreatedAt);
     }
 
-    public async Task<AgentSnapshot> UpsertAsync(AgentConfig config)
+    public async Task<AgentUpsert> UpsertAsync(AgentConfig config)
     {
         var current = Current;
         if (current is not null && SameConfig(current.Config, Normalize(config)))
         {
-            return current;
+            return new AgentUpsert(current, Changed: false, Created: false);
         }
 
-        return await WriteVersionAsync(config, current?.CreatedAt);
+        return new AgentUpsert(await WriteVersionAsync(config, current?.CreatedAt), Changed: true, Created: current is null);
     }
 
     [ReadOnly]

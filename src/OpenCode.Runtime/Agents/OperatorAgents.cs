@@ -3,15 +3,18 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Audit;
 
 namespace OpenCode.Runtime.Agents;
 
 /// <summary>
 /// Agents the operator declares: JSON files in the config folder (<c>OPENCODE_CONFIG_DIR</c>, the
 /// requirements mount <c>/app/config</c>) and <c>Agents:&lt;id&gt;</c> configuration sections.
-/// Created or updated (as a new version, when changed) when the silo becomes active.
+/// Created or updated (as a new version, when changed) when the silo becomes active, and audited like an agent
+/// written through the API, with <see cref="AuditActors.OperatorConfig"/> as the actor: only what changed, so
+/// starting again with the same configuration records nothing.
 /// </summary>
-public sealed partial class OperatorAgents(IConfiguration configuration, IGrainFactory grains, ILogger<OperatorAgents> logger)
+public sealed partial class OperatorAgents(IConfiguration configuration, IGrainFactory grains, IAuditLog audit, TimeProvider clock, ILogger<OperatorAgents> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
@@ -72,12 +75,33 @@ public sealed partial class OperatorAgents(IConfiguration configuration, IGrainF
 
     private async Task ApplyAsync(CancellationToken cancellationToken)
     {
+        var tenant = configuration["Auth:DefaultTenant"] ?? GrainKeys.LocalTenant;
         foreach (var config in Read())
         {
-            var snapshot = await grains.GetGrain<IAgentGrain>(GrainKeys.Agent(configuration["Auth:DefaultTenant"] ?? GrainKeys.LocalTenant, config.Id!)).UpsertAsync(config);
-            LogApplied(logger, snapshot.Id, snapshot.Version);
+            var applied = await grains.GetGrain<IAgentGrain>(GrainKeys.Agent(tenant, config.Id!)).UpsertAsync(config);
+            if (applied.Changed)
+            {
+                await RecordAsync(tenant, applied);
+            }
+
+            LogApplied(logger, applied.Agent.Id, applied.Agent.Version);
         }
     }
+
+    /// <summary>The record the API appends for the same change; the grain said whether this silo made it, so racing silos record it once.</summary>
+    private Task RecordAsync(string tenant, AgentUpsert applied) => audit.AppendAsync(
+        new AuditEntry
+        {
+            At = clock.GetUtcNow(),
+            Tenant = tenant,
+            Actor = AuditActors.OperatorConfig,
+            Action = applied.Created ? AuditActions.AgentCreated : AuditActions.AgentUpdated,
+            ResourceType = AuditResourceTypes.Agent,
+            ResourceId = applied.Agent.Id,
+            Outcome = AuditOutcomes.Succeeded,
+            Detail = new JsonObject { ["version"] = applied.Agent.Version }.ToJsonString(),
+        },
+        CancellationToken.None);
 
     /// <summary>A configuration section as JSON: values stay strings (numbers are read from strings), sections with keys 0..n are arrays.</summary>
     private static JsonNode? ToJson(IConfigurationSection section)

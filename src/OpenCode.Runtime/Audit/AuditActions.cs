@@ -12,6 +12,12 @@ public static class AuditActions
     /// <summary>An agent was deleted (resource <c>agent</c>/agent id).</summary>
     public const string AgentDeleted = "agent.deleted";
 
+    /// <summary>
+    /// A tool's changed definition was accepted, so its configured permission applies again (resource <c>agent</c>/agent
+    /// id; detail: <c>tool</c>, <c>server</c>, <c>previousHash</c>, <c>hash</c>).
+    /// </summary>
+    public const string AgentToolChangeAccepted = "agent.tool_change_accepted";
+
     /// <summary>An API key was issued (resource <c>apikey</c>/key id; never the key itself).</summary>
     public const string ApiKeyIssued = "apikey.issued";
 
@@ -31,5 +37,5 @@ public static class AuditActions
     public const string ToolCalled = "tool.called";
 
     public static IReadOnlyList<string> All { get; } =
-        [AgentCreated, AgentUpdated, AgentDeleted, ApiKeyIssued, ApiKeyRevoked, ToolApproved, ToolRejected, ToolCalled];
+        [AgentCreated, AgentUpdated, AgentDeleted, AgentToolChangeAccepted, ApiKeyIssued, ApiKeyRevoked, ToolApproved, ToolRejected, ToolCalled];
 }

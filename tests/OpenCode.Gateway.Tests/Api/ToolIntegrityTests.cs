@@ -7,7 +7,7 @@ using static OpenCode.Gateway.Tests.Api.AgentsApiTests;
 
 namespace OpenCode.Gateway.Tests.Api;
 
-/// <summary>Tool definitions an agent accepted cannot change under it unnoticed; same-named tools of two servers stay apart.</summary>
+/// <summary>Tool definitions an agent accepted cannot change under it unnoticed (accepting a change is audited); same-named tools of two servers stay apart.</summary>
 [Collection(GatewayCollection.Name)]
 public sealed class ToolIntegrityTests(GatewayFixture fixture)
 {
@@ -49,6 +49,11 @@ public sealed class ToolIntegrityTests(GatewayFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.NotNull((await ReadAsync(accepted))["acceptedAt"]);
+        var record = Assert.Single(await AcceptedChangeRecordsAsync(agent));
+        Assert.Equal(("local", "agent", "succeeded"), ((string?)record["actor"], (string?)record["resourceType"], (string?)record["outcome"]));
+        Assert.Equal(("shifty_probe", "shifty"), ((string?)record["detail"]!["tool"], (string?)record["detail"]!["server"]));
+        Assert.Equal((string?)change["previous"]!["hash"], (string?)record["detail"]!["previousHash"]);
+        Assert.Equal((string?)change["current"]!["hash"], (string?)record["detail"]!["hash"]);
         Assert.Empty((await ReadAsync(await Client.GetAsync($"/agents/{agent}/tool-changes")))["changes"]!.AsArray());
         probe = await ToolAsync(agent);
         Assert.Equal(("allow", false), ((string?)probe["permission"], (bool?)probe["changed"]));
@@ -58,6 +63,8 @@ public sealed class ToolIntegrityTests(GatewayFixture fixture)
 
         await AssertProblemAsync(await Client.PostAsync($"/agents/{agent}/tool-changes/shifty_probe/accept", null), HttpStatusCode.NotFound, "tool_change_not_found");
         await AssertProblemAsync(await Client.GetAsync("/agents/no-such-agent/tool-changes"), HttpStatusCode.NotFound, "agent_not_found");
+        // Accepting nothing changed nothing: still the one record.
+        Assert.Single(await AcceptedChangeRecordsAsync(agent));
     }
 
     [Fact]
@@ -91,6 +98,10 @@ public sealed class ToolIntegrityTests(GatewayFixture fixture)
         fixture.Model.Script(model, FakeReply.ToolCall("shifty_probe", $$"""{"text":"{{text}}"}"""), FakeReply.Text("probed " + text));
         return await Client.PostAsJsonAsync($"/conversations/{conversation}/messages", new { message = text });
     }
+
+    private async Task<List<JsonNode>> AcceptedChangeRecordsAsync(string agent) =>
+        [.. (await ReadAsync(await Client.GetAsync("/admin/audit?action=agent.tool_change_accepted&limit=500")))["entries"]!.AsArray()
+            .Where(e => (string?)e!["resourceId"] == agent).Select(e => e!)];
 
     private async Task<JsonNode> ToolAsync(string agent) =>
         (await ReadAsync(await Client.GetAsync($"/agents/{agent}/tools")))["tools"]!.AsArray().Single(t => (string?)t!["name"] == "shifty_probe")!;

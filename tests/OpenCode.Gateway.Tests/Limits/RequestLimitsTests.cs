@@ -7,38 +7,39 @@ using OpenCode.Runtime.Limits;
 
 namespace OpenCode.Gateway.Tests.Limits;
 
-/// <summary>The request rate's buckets and the authenticated defaults, as units: two callers cannot authenticate yet over HTTP.</summary>
+/// <summary>The request rate's buckets and the authenticated defaults, as units.</summary>
 public sealed class RequestLimitsTests
 {
     [Fact]
-    public void A_callers_bucket_is_its_API_key_when_it_presented_one_else_its_user()
+    public void A_callers_bucket_is_its_users_whatever_key_it_presented()
     {
         var alice = new CallerIdentity("acme", "alice", [], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null);
-        var aliceWithKey = alice with { ApiKeyId = "key-1" };
 
-        Assert.Equal("user:acme/alice", RequestLimits.PartitionOf(alice));
-        Assert.Equal("key:acme/key-1", RequestLimits.PartitionOf(aliceWithKey));
-        Assert.NotEqual(RequestLimits.PartitionOf(aliceWithKey), RequestLimits.PartitionOf(aliceWithKey with { ApiKeyId = "key-2" }));
-        Assert.NotEqual(RequestLimits.PartitionOf(alice), RequestLimits.PartitionOf(new CallerIdentity("other", "alice", [], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null)));
+        Assert.Equal(new RequestBucket("acme", "alice"), RequestBucket.Of(alice));
+        Assert.Equal(RequestBucket.Of(alice), RequestBucket.Of(alice with { ApiKeyId = "key-1" }));
+        Assert.Equal(RequestBucket.Of(alice with { ApiKeyId = "key-1" }), RequestBucket.Of(alice with { ApiKeyId = "key-2" }));
+        Assert.NotEqual(RequestBucket.Of(alice), RequestBucket.Of(alice with { User = "bob" }));
+        Assert.NotEqual(RequestBucket.Of(alice), RequestBucket.Of(alice with { Tenant = "other" }));
+        Assert.NotEqual(new RequestBucket(null, "alice"), RequestBucket.Of(alice));
     }
 
     [Fact]
-    public void Each_caller_has_its_own_rate_and_is_refused_once_it_is_used_up()
+    public void Each_user_has_its_own_rate_shared_by_its_keys_and_is_refused_once_it_is_used_up()
     {
         using var limits = new RequestLimits(Options.Create(new LimitsOptions { RequestsPerMinute = 3 }));
         var alice = new CallerIdentity("acme", "alice", [], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null);
         var bob = new CallerIdentity("acme", "bob", [], ApiKeyId: null, ExpiresAt: null, ApiKeyHash: null);
 
-        for (var i = 0; i < 3; i++)
-        {
-            limits.TakeRequest(alice);
-        }
+        limits.TakeRequest(alice with { ApiKeyId = "key-1" });
+        limits.TakeRequest(alice with { ApiKeyId = "key-2" });
+        limits.TakeRequest(alice);
 
-        var refused = Assert.Throws<OpenCodeException>(() => limits.TakeRequest(alice));
+        var refused = Assert.Throws<OpenCodeException>(() => limits.TakeRequest(alice with { ApiKeyId = "key-3" }));
         Assert.Equal(ErrorCodes.RateLimited, refused.Code);
         Assert.Contains("try again in 20 s", refused.Message);
+        Assert.Throws<OpenCodeException>(() => limits.TakeRequest(alice with { ApiKeyId = "key-1" }));
         limits.TakeRequest(bob);
-        limits.TakeRequest(alice with { ApiKeyId = "key-1" });
+        limits.TakeRequest(bob with { ApiKeyId = "key-4" });
     }
 
     [Fact]

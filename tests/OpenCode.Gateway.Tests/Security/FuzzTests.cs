@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
@@ -8,17 +9,17 @@ namespace OpenCode.Gateway.Tests.Security;
 
 /// <summary>
 /// Thousands of malformed and hostile requests and WebSocket frames — random JSON, deep nesting, huge strings,
-/// invalid UTF-8, wrong types, odd paths and queries — with and without credentials: no 5xx, the server stays up,
-/// and what existed before is intact and usable after.
+/// invalid UTF-8 (in bodies and in text frames), binary frames, wrong types, odd paths and queries — with and without
+/// credentials: no 5xx, the server stays up, and what existed before is intact and usable after.
 /// </summary>
 [Collection(SecureGatewayCollection.Name)]
 public sealed class FuzzTests(SecureGatewayFixture fixture, ITestOutputHelper output)
 {
     private const int HttpRequests = 10_000;
-    private const int WebSocketFrames = 2_000;
+    private const int WebSocketFrames = 10_000;
 
     [Fact]
-    public async Task Ten_thousand_hostile_requests_and_two_thousand_frames_get_no_server_error_and_corrupt_nothing()
+    public async Task Ten_thousand_hostile_requests_and_ten_thousand_frames_get_no_server_error_and_corrupt_nothing()
     {
         var agentId = await fixture.CreateAgentAsync();
         var conversationId = await fixture.CreateConversationAsync(fixture.Admin, agentId);
@@ -69,16 +70,21 @@ public sealed class FuzzTests(SecureGatewayFixture fixture, ITestOutputHelper ou
         Assert.All(history, m => Assert.Contains(m!["role"]!.GetValue<string>(), new[] { "user", "assistant" }));
     }
 
-    /// <summary>Hostile frames on sockets that are reopened whenever the server closes one; the errors are answers with an internal error.</summary>
+    /// <summary>
+    /// Hostile frames on sockets that are reopened whenever the server closes one. The errors: answers with an internal
+    /// error, a binary frame answered otherwise than as an invalid request, and text that is not UTF-8 not failing the
+    /// connection with 1007 (RFC 6455 8.1).
+    /// </summary>
     private async Task<List<string>> SendHostileFramesAsync(Random random, string conversationId)
     {
         var errors = new List<string>();
+        var failing = new List<Task<string?>>();
         var socket = await ConnectAsync();
-        var answered = 0;
+        var (answerable, answered) = (0, 0);
         for (var i = 0; i < WebSocketFrames; i++)
         {
-            var frame = Hostile.Frame(random, conversationId);
-            if (socket.State != System.Net.WebSockets.WebSocketState.Open)
+            var frame = HostileFrame.Next(random, conversationId);
+            if (socket.State != WebSocketState.Open)
             {
                 await socket.DisposeAsync();
                 socket = await ConnectAsync();
@@ -86,29 +92,96 @@ public sealed class FuzzTests(SecureGatewayFixture fixture, ITestOutputHelper ou
 
             try
             {
-                await socket.SendTextAsync(frame);
+                await socket.SendBytesAsync(frame.Bytes, frame.Type);
+                if (frame.IsInvalidText)
+                {
+                    // The close handshake takes its time: checked aside while the next frames go on a new socket.
+                    failing.Add(FailedWithInvalidPayloadAsync(socket, frame));
+                    socket = await ConnectAsync();
+                    continue;
+                }
+
+                answerable++;
                 var answer = await socket.NextResponseAsync(TimeSpan.FromSeconds(10));
                 answered++;
-                if (answer["error"]?["code"]?.GetValue<int>() == -32603)
+                var code = answer["error"]?["code"]?.GetValue<int>();
+                if (code == -32603 || (frame.Type == WebSocketMessageType.Binary && code != -32600))
                 {
-                    errors.Add($"{Hostile.Shorten(frame)} → {answer.ToJsonString()}");
+                    errors.Add($"{frame} → {answer.ToJsonString()}");
                 }
             }
-            catch (Exception ex) when (ex is TimeoutException or System.Net.WebSockets.WebSocketException or InvalidOperationException)
+            catch (Exception ex) when (ex is TimeoutException or WebSocketException or InvalidOperationException)
             {
-                // A frame the server answers by closing the socket (oversized, invalid UTF-8): reconnect and go on.
+                // A frame the server answers by closing the socket (oversized): reconnect and go on.
             }
         }
 
         await socket.DisposeAsync();
-        output.WriteLine($"WebSocket frames: {WebSocketFrames}, answered: {answered}");
-        // Oversized or undecodable frames may close the socket unanswered; a server that stopped answering may not pass.
-        Assert.True(answered >= WebSocketFrames * 9 / 10, $"only {answered} of {WebSocketFrames} frames were answered");
+        errors.AddRange((await Task.WhenAll(failing)).OfType<string>());
+        output.WriteLine($"WebSocket frames: {WebSocketFrames}, answered: {answered} of {answerable}, not UTF-8 (connection failed): {failing.Count}");
+        // Oversized frames may close the socket unanswered; a server that stopped answering may not pass.
+        Assert.True(answered >= answerable * 9 / 10, $"only {answered} of {answerable} frames were answered");
         return errors;
+    }
+
+    /// <summary>Null when the server failed the connection with 1007 for <paramref name="frame"/>, else what it did.</summary>
+    private static async Task<string?> FailedWithInvalidPayloadAsync(OpenCode.Testing.WebSocketJsonClient socket, HostileFrame frame)
+    {
+        await using (socket)
+        {
+            var closed = await Task.WhenAny(socket.Closed, Task.Delay(TimeSpan.FromSeconds(15))) == socket.Closed;
+            return closed && socket.CloseStatus == WebSocketCloseStatus.InvalidPayloadData
+                ? null
+                : $"{frame} → {(closed ? $"closed with '{socket.CloseStatus}'" : "still open")}";
+        }
     }
 
     private Task<OpenCode.Testing.WebSocketJsonClient> ConnectAsync() =>
         fixture.ConnectAsync(o => o.SetRequestHeader("X-API-Key", fixture.AdminKey));
+
+    /// <summary>One hostile WebSocket frame: its bytes, sent as they are, and its type.</summary>
+    private sealed record HostileFrame(byte[] Bytes, WebSocketMessageType Type)
+    {
+        private static readonly string[] Methods =
+        [
+            "initialize", "agents.create", "agents.get", "agents.list", "conversations.create", "conversations.subscribe",
+            "conversations.unsubscribe", "messages.send", "conversations.cancel", "approvals.reply", "nope", "",
+        ];
+
+        /// <summary>Byte sequences that are never UTF-8: a byte no character uses, an overlong '/', a surrogate, a lone continuation, past U+10FFFF, a truncated character.</summary>
+        private static readonly byte[][] NotUtf8 = [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]];
+
+        /// <summary>Text that is not UTF-8, which the server must refuse by failing the connection.</summary>
+        public bool IsInvalidText => Type == WebSocketMessageType.Text && !System.Text.Unicode.Utf8.IsValid(Bytes);
+
+        public static HostileFrame Next(Random random, string conversationId) => random.Next(9) switch
+        {
+            0 => Text(Hostile.Json(Hostile.RandomJson(random, 4))),
+            1 => Text(new string('[', random.Next(1, 5000))),
+            2 => Text($$"""{"type":"request","id":{{Hostile.Json(Hostile.RandomJson(random, 1))}},"method":"{{Methods[random.Next(Methods.Length)]}}","params":{{Hostile.Json(Hostile.RandomJson(random, 3))}}}"""),
+            3 => Text($$$"""{"type":"request","id":"x","method":"messages.send","params":{"conversationId":"{{{conversationId}}}","message":{{{Hostile.Json(Hostile.RandomJson(random, 2))}}},"idempotencyKey":{{{Hostile.Json(Hostile.RandomJson(random, 1))}}}}}"""),
+            4 => Text("{\"type\":\"request\",\"id\":1,\"method\":\"agents.get\",\"params\":{\"agentId\":\"" + new string('\u0001', 50) + "\\ud800\"}}"),
+            // Random characters, sent as their UTF-8.
+            5 => Text(Encoding.Latin1.GetString(Hostile.RandomBytes(random, random.Next(1, 300)))),
+            6 or 7 => new(NotUtf8Text(random), WebSocketMessageType.Text),
+            _ => new(random.Next(2) == 0 ? Hostile.RandomBytes(random, random.Next(1, 300)) : Encoding.UTF8.GetBytes("""{"type":"request","id":"b","method":"initialize"}"""), WebSocketMessageType.Binary),
+        };
+
+        public override string ToString() => $"{Type} {Hostile.Shorten(Type == WebSocketMessageType.Text ? Encoding.UTF8.GetString(Bytes) : Convert.ToHexString(Bytes))}";
+
+        private static HostileFrame Text(string text) => new(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
+
+        /// <summary>A request, or random bytes, with a sequence that is not UTF-8 at a random place.</summary>
+        private static byte[] NotUtf8Text(Random random)
+        {
+            var around = random.Next(2) == 0
+                ? Encoding.UTF8.GetBytes("""{"type":"request","id":"u","method":"agents.get","params":{"agentId":"é"}}""")
+                : Hostile.RandomBytes(random, random.Next(0, 300));
+            var bad = NotUtf8[random.Next(NotUtf8.Length)];
+            var at = random.Next(around.Length + 1);
+            return [.. around.AsSpan(0, at), .. bad, .. around.AsSpan(at)];
+        }
+    }
 
     /// <summary>One hostile HTTP request: method, path, headers and body bytes.</summary>
     private sealed record Hostile(HttpMethod Method, string Path, byte[]? Body, string? ContentType, bool Authenticated)
@@ -145,21 +218,6 @@ public sealed class FuzzTests(SecureGatewayFixture fixture, ITestOutputHelper ou
                 .Replace("{conv}", real ? conversationId : WeirdSegment(random));
             var (body, contentType) = RandomBody(random);
             return new Hostile(method, path + Queries[random.Next(Queries.Length)], body, contentType, random.Next(10) != 0);
-        }
-
-        public static string Frame(Random random, string conversationId)
-        {
-            string[] methods = ["initialize", "agents.create", "agents.get", "agents.list", "conversations.create", "conversations.subscribe",
-                "conversations.unsubscribe", "messages.send", "conversations.cancel", "approvals.reply", "nope", ""];
-            return random.Next(6) switch
-            {
-                0 => Json(RandomJson(random, 4)),
-                1 => new string('[', random.Next(1, 5000)),
-                2 => $$"""{"type":"request","id":{{Json(RandomJson(random, 1))}},"method":"{{methods[random.Next(methods.Length)]}}","params":{{Json(RandomJson(random, 3))}}}""",
-                3 => $$$"""{"type":"request","id":"x","method":"messages.send","params":{"conversationId":"{{{conversationId}}}","message":{{{Json(RandomJson(random, 2))}}},"idempotencyKey":{{{Json(RandomJson(random, 1))}}}}}""",
-                4 => "{\"type\":\"request\",\"id\":1,\"method\":\"agents.get\",\"params\":{\"agentId\":\"" + new string('\u0001', 50) + "\\ud800\"}}",
-                _ => Encoding.Latin1.GetString(RandomBytes(random, random.Next(1, 300))),
-            };
         }
 
         public HttpRequestMessage ToMessage(string key)
@@ -221,9 +279,9 @@ public sealed class FuzzTests(SecureGatewayFixture fixture, ITestOutputHelper ou
             _ => Uri.EscapeDataString(Encoding.Latin1.GetString(RandomBytes(random, 12))),
         };
 
-        private static string Json(JsonNode? node) => node?.ToJsonString() ?? "null";
+        public static string Json(JsonNode? node) => node?.ToJsonString() ?? "null";
 
-        private static JsonNode? RandomJson(Random random, int depth) => random.Next(depth <= 0 ? 5 : 8) switch
+        public static JsonNode? RandomJson(Random random, int depth) => random.Next(depth <= 0 ? 5 : 8) switch
         {
             0 => null,
             1 => JsonValue.Create(random.Next(3) == 0 ? long.MaxValue : random.Next(-1000, 1000)),
@@ -236,7 +294,7 @@ public sealed class FuzzTests(SecureGatewayFixture fixture, ITestOutputHelper ou
             _ => new JsonArray([.. Enumerable.Range(0, random.Next(0, 5)).Select(_ => RandomJson(random, depth - 1))]),
         };
 
-        private static byte[] RandomBytes(Random random, int length)
+        public static byte[] RandomBytes(Random random, int length)
         {
             var bytes = new byte[length];
             random.NextBytes(bytes);

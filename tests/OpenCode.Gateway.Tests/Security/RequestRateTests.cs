@@ -5,7 +5,7 @@ using OpenCode.Testing;
 
 namespace OpenCode.Gateway.Tests.Security;
 
-/// <summary>With authentication on, every API key has a request bucket of its own; anonymous routes still answer.</summary>
+/// <summary>With authentication on, every user has a request bucket of its own, shared by its API keys; anonymous routes still answer.</summary>
 public sealed class RequestRateTests : IAsyncLifetime
 {
     private const int PerMinute = 4;
@@ -22,7 +22,7 @@ public sealed class RequestRateTests : IAsyncLifetime
     public Task DisposeAsync() => _gateway.DisposeAsync().AsTask();
 
     [Fact]
-    public async Task One_key_spending_its_requests_leaves_the_others_theirs()
+    public async Task One_user_spending_its_requests_leaves_the_other_users_theirs()
     {
         using var admin = Client(_adminKey);
         var first = await IssueAsync(admin, "first");
@@ -41,6 +41,28 @@ public sealed class RequestRateTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await secondClient.GetAsync("/conversations")).StatusCode);
         // Anonymous routes are limited by address, not refused for want of a caller.
         Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.GetAsync("/openapi/v1.json")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_keys_of_one_user_share_the_users_requests()
+    {
+        using var admin = Client(_adminKey);
+        var first = await IssueAsync(admin, "first", user: "carol");
+        var second = await IssueAsync(admin, "second", user: "carol");
+        using var firstClient = Client(first);
+        using var secondClient = Client(second);
+
+        for (var i = 0; i < PerMinute; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await (i % 2 == 0 ? firstClient : secondClient).GetAsync("/conversations")).StatusCode);
+        }
+
+        foreach (var client in new[] { firstClient, secondClient })
+        {
+            var refused = await client.GetAsync("/conversations");
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
     }
 
     [Fact]
@@ -68,9 +90,10 @@ public sealed class RequestRateTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, (await admin.GetAsync("/agents")).StatusCode);
     }
 
-    private static async Task<string> IssueAsync(HttpClient admin, string name)
+    /// <summary>A key acting as <paramref name="user"/>, by default a user named like the key.</summary>
+    private static async Task<string> IssueAsync(HttpClient admin, string name, string? user = null)
     {
-        var response = await admin.PostAsJsonAsync("/admin/api-keys", new { name, roles = new[] { "user" } });
+        var response = await admin.PostAsJsonAsync("/admin/api-keys", new { name, user = user ?? name, roles = new[] { "user" } });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["key"]!.GetValue<string>();
     }

@@ -30,8 +30,22 @@ public sealed class AgentGrainTests(RuntimeCluster runtime)
         var same = await grain.UpsertAsync(created.Config);
         var changed = await grain.UpsertAsync(created.Config with { Name = "Changed" });
 
-        Assert.Equal(1, same.Version);
-        Assert.Equal(2, changed.Version);
+        Assert.Equal((1, false, false), (same.Agent.Version, same.Changed, same.Created));
+        Assert.Equal((2, true, false), (changed.Agent.Version, changed.Changed, changed.Created));
+    }
+
+    [Fact]
+    public async Task Upsert_says_when_it_created_the_agent_a_deleted_one_included()
+    {
+        var created = await runtime.CreateAgentAsync();
+        var grain = runtime.Agent(created.Id);
+        Assert.True(await grain.DeleteAsync());
+
+        var again = await grain.UpsertAsync(created.Config);
+        var fresh = await runtime.Agent(created.Id + "-new").UpsertAsync(created.Config);
+
+        Assert.Equal((2, true, true), (again.Agent.Version, again.Changed, again.Created));
+        Assert.Equal((1, true, true), (fresh.Agent.Version, fresh.Changed, fresh.Created));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class OperatorAgentsTests
             ["Agents:bond:mcp:servers:0:args:1"] = "3000",
         }).Build();
 
-        var agent = new OperatorAgents(configuration, null!, NullLogger<OperatorAgents>.Instance).Read().Single();
+        var agent = new OperatorAgents(configuration, null!, null!, TimeProvider.System, NullLogger<OperatorAgents>.Instance).Read().Single();
 
         Assert.Equal(("bond", "007", "4"), (agent.Id, agent.Name, agent.Model.Name));
         Assert.Equal(0.25, agent.Model.Temperature);

@@ -69,12 +69,15 @@ public sealed class WebSocketJsonClient : IAsyncDisposable
     }
 
     /// <summary>Sends any text frame as it is (malformed ones included).</summary>
-    public async Task SendTextAsync(string text)
+    public Task SendTextAsync(string text) => SendBytesAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
+
+    /// <summary>Sends bytes as one frame of <paramref name="type"/> as they are: a text frame that is not UTF-8, a binary frame.</summary>
+    public async Task SendBytesAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType type)
     {
         await _sending.WaitAsync();
         try
         {
-            await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            await _socket.SendAsync(bytes, type, endOfMessage: true, CancellationToken.None);
         }
         finally
         {
