@@ -31,7 +31,7 @@ public sealed class OperatorConfigAuditTests
         var agent = first.Single(e => (string?)e["action"] == "agent.created");
         Assert.Equal((AgentId, 1), ((string?)agent["resourceId"], (int?)agent["detail"]!["version"]));
         var key = first.Single(e => (string?)e["action"] == "apikey.issued");
-        Assert.Equal(["admin"], key["detail"]!["roles"]!.AsArray().Select(r => (string?)r));
+        Assert.Equal(["operator"], key["detail"]!["roles"]!.AsArray().Select(r => (string?)r));
 
         // The same configuration again: the agent is as declared, the key exists.
         Assert.Equal(Ids(first), Ids(await RecordsAfterStartAsync("As declared")));
