@@ -136,10 +136,10 @@ public sealed partial class WebSocketConnection
                 _ = HandleAsync(message.WrittenMemory.ToArray());
             }
         }
-        catch (WebSocketException) when (_socket.State == WebSocketState.Aborted && !aborted.IsCancellationRequested)
+        catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.Faulted && _socket.State == WebSocketState.Aborted && !aborted.IsCancellationRequested)
         {
             // The socket failed the connection over what the client sent (text that is not UTF-8: 1007; a protocol
-            // error: 1002) and sent its close frame. Ending the request now would reset the connection before the
+            // error: 1002) and sent its close frame; a client that just went away is ConnectionClosedPrematurely. Ending the request now would reset the connection before the
             // client read that frame: give it until it closes, as after any close.
             await Task.Delay(CloseTimeout, aborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -242,6 +242,12 @@ public sealed partial class WebSocketConnection
 
     private async Task<(object? Result, EventRelay? Relay)> InvokeAsync(WebSocketRequest request, CancellationToken cancellationToken)
     {
+        // Before the params are read: a caller who may not call the method learns that, not what its params lack.
+        if (PermissionOf(request.Method) is { } needed)
+        {
+            _api.Demand(needed);
+        }
+
         switch (request.Method)
         {
             case "initialize":
@@ -262,8 +268,6 @@ public sealed partial class WebSocketConnection
             case "conversations.subscribe":
                 return await SubscribeAsync(request, cancellationToken);
             case "conversations.unsubscribe":
-                // It only stops this socket's relays, but like every conversation method it needs conversations:use.
-                _api.Demand(Permissions.ConversationsUse);
                 var unsubscribed = request.RequiredString("conversationId");
                 await _subscriptions.UnsubscribeAsync(unsubscribed);
                 return (new { ConversationId = unsubscribed, Subscribed = false }, null);
@@ -277,6 +281,20 @@ public sealed partial class WebSocketConnection
                 throw new JsonRpcException(JsonRpcErrorCodes.MethodNotFound, $"Unknown method '{request.Method}'.");
         }
     }
+
+    /// <summary>
+    /// The permission a method needs (the same as its HTTP route's); the handlers check it again where they are shared
+    /// with HTTP. <c>conversations.unsubscribe</c> only stops this socket's relays, but like every conversation method
+    /// it needs <c>conversations:use</c>.
+    /// </summary>
+    private static Permission? PermissionOf(string method) => method switch
+    {
+        "agents.create" => Permissions.AgentsWrite,
+        "agents.get" or "agents.list" => Permissions.AgentsRead,
+        "conversations.create" => Permissions.AgentsUse,
+        "conversations.subscribe" or "conversations.unsubscribe" or "conversations.cancel" or "messages.send" or "approvals.reply" => Permissions.ConversationsUse,
+        _ => null,
+    };
 
     private async Task<(object?, EventRelay?)> SubscribeAsync(WebSocketRequest request, CancellationToken cancellationToken)
     {

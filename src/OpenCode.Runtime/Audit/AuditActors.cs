@@ -5,7 +5,8 @@ public static class AuditActors
 {
     /// <summary>
     /// The operator's configuration, applied when a silo starts: a declared agent it created or changed, the bootstrap
-    /// admin key it issued. Not a user's name in practice: a configuration applied again unchanged records nothing.
+    /// admin key it issued. The '/' makes it a name no user can have (user names are grain key segments), so no caller
+    /// can make a record look as if the configuration made it.
     /// </summary>
-    public const string OperatorConfig = "operator-config";
+    public const string OperatorConfig = "config/operator";
 }

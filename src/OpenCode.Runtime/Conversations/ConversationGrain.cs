@@ -930,7 +930,7 @@ public sealed partial class ConversationGrain(
         }
         catch (Exception ex)
         {
-            LogReminderKept(logger, ex, Key);
+            LogReminderKept(logger, MaskedException.From(ex), Key);
         }
     }
 

@@ -7,7 +7,7 @@ namespace OpenCode.Gateway.Tests.Security;
 
 /// <summary>
 /// What the operator's configuration changes when a silo starts (declared agents, the bootstrap admin key) is audited
-/// like the same change made through the API, with the actor <c>operator-config</c>; a start that changes nothing
+/// like the same change made through the API, with the actor <c>config/operator</c>; a start that changes nothing
 /// records nothing.
 /// </summary>
 public sealed class OperatorConfigAuditTests
@@ -24,7 +24,7 @@ public sealed class OperatorConfigAuditTests
         Assert.Equal(["agent.created", "apikey.issued"], first.Select(e => (string?)e["action"]).Order());
         Assert.All(first, e =>
         {
-            Assert.Equal("operator-config", (string?)e["actor"]);
+            Assert.Equal("config/operator", (string?)e["actor"]);
             Assert.Equal("local", (string?)e["tenant"]);
             Assert.Equal("succeeded", (string?)e["outcome"]);
         });
@@ -53,7 +53,7 @@ public sealed class OperatorConfigAuditTests
             [$"Agents__{AgentId}__model__endpoint"] = "http://127.0.0.1:9/v1",
             ["Security__AllowedEndpoints__0"] = "http://127.0.0.1:9",
         });
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/audit?actor=operator-config&limit=50");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/audit?actor=config/operator&limit=50");
         request.Headers.Add("X-API-Key", _adminKey);
         var response = await gateway.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
