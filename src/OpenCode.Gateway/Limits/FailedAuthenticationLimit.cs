@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace OpenCode.Gateway.Limits;
 
 /// <summary>
@@ -9,7 +11,7 @@ public sealed class FailedAuthenticationLimit(RequestDelegate next, RequestLimit
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = context.Connection.RemoteIpAddress ?? IPAddress.None;
         if (limits.FailedAuthenticationsRetryAfter(address) is { } retryAfter)
         {
             await LimitsServiceExtensions.RejectAsync(context, retryAfter, RequestLimits.FailedAuthenticationDetail);

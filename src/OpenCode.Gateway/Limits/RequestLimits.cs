@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using OpenCode.Abstractions;
@@ -20,7 +21,7 @@ public sealed class RequestLimits : IDisposable
     private const string FailuresSetting = "Limits:FailedAuthenticationsPerMinute";
 
     private readonly PartitionedRateLimiter<RequestBucket>? _rate;
-    private readonly PartitionedRateLimiter<string>? _failures;
+    private readonly PartitionedRateLimiter<IPAddress>? _failures;
     private readonly int _failureRefillSeconds;
 
     public RequestLimits(IOptions<LimitsOptions> options)
@@ -39,7 +40,9 @@ public sealed class RequestLimits : IDisposable
         {
             var bucket = Bucket(limits.FailedAuthenticationsPerMinute);
             _failureRefillSeconds = (int)Math.Ceiling(bucket.ReplenishmentPeriod.TotalSeconds);
-            _failures = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address, _ => bucket));
+            // Keyed by the address itself and made by one factory: this bucket is asked on every request.
+            Func<IPAddress, RateLimiter> newBucket = _ => new TokenBucketRateLimiter(bucket);
+            _failures = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.Get(address, newBucket));
         }
     }
 
@@ -89,14 +92,14 @@ public sealed class RequestLimits : IDisposable
     /// the seconds until it may at the latest (one refill period). A partitioned bucket refills continuously, so a
     /// zero-token acquire would already succeed on a fraction of a token: the statistics count whole tokens.
     /// </summary>
-    public int? FailedAuthenticationsRetryAfter(string address)
+    public int? FailedAuthenticationsRetryAfter(IPAddress address)
     {
         var failures = _failures ?? throw new InvalidOperationException($"Refused credentials are not counted ({FailuresSetting} is 0).");
         return failures.GetStatistics(address) is { CurrentAvailablePermits: < 1 } ? _failureRefillSeconds : null;
     }
 
     /// <summary>Takes a token from <paramref name="address"/>'s bucket for a credential the gateway refused.</summary>
-    public void CountFailedAuthentication(string address)
+    public void CountFailedAuthentication(IPAddress address)
     {
         using var _ = _failures?.AttemptAcquire(address);
     }
