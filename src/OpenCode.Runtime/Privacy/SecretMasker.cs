@@ -28,9 +28,11 @@ public static partial class SecretMasker
 
     // The names a credential goes by, matched as the last segment of a name (db_password, GITHUB_TOKEN, clientSecret)
     // so that names merely containing one (max_tokens, tokens_used, secretary) are not. The optional prefixes catch
-    // the same names run together (clientsecret, apikey). No plural for token: tokens are what a model counts.
+    // the same names run together (clientsecret, apikey). No plural for token: tokens are what a model counts. A
+    // paging token (page_token, nextPageToken, continuation_token) is not a credential, and a model needs it to read on;
+    // nor is PWD, the shell's working directory.
     private const string KeyNames =
-        "passwords?|passwd|pwd|(?:client)?secrets?|(?:access|refresh|auth)?token|(?:api|private|access|secret)[_-]?keys?|credentials?";
+        "passwords?|passwd|(?:client)?secrets?|(?<!(?:page|continuation|sync|cursor|resume)[_-]?)(?:access|refresh|auth)?token|(?:api|private|access|secret)[_-]?keys?|credentials?";
 
     // Apart from the others: its value may carry a scheme (Bearer, Basic) before the credential.
     private const string HeaderName = "authorization";

@@ -29,6 +29,8 @@ public sealed class SecretMaskerTests
     [InlineData("a password is required; the authorization was granted")]
     [InlineData("see https://example.com/path?q=1")]
     [InlineData("max_tokens: 4096, tokens_used=1234, maxTokens: 2048, secretary: Jane Doe")]
+    [InlineData("{\"nextPageToken\": \"CAUQAA\", \"page_token\": \"p-2\", \"continuation_token\": \"abcd\"}")]
+    [InlineData("PWD=/home/dev/repo")]
     public void Ordinary_text_is_left_alone(string text) => Assert.Same(text, SecretMasker.Mask(text));
 
     [Theory]
@@ -58,6 +60,11 @@ public sealed class SecretMaskerTests
     [InlineData("tokenizer")]
     [InlineData("keyboard")]
     [InlineData("author")]
+    [InlineData("page_token")]
+    [InlineData("nextPageToken")]
+    [InlineData("pageToken")]
+    [InlineData("continuation_token")]
+    [InlineData("PWD")]
     public void Names_merely_containing_a_credential_name_are_not(string name) => Assert.False(SecretMasker.IsCredentialName(name));
 
     [Fact]
