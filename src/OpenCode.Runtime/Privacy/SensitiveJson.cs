@@ -29,39 +29,44 @@ public static class SensitiveJson
         using (document)
         {
             var buffer = new ArrayBufferWriter<byte>();
-            return Write(buffer, document.RootElement, name: null, pii) ? Encoding.UTF8.GetString(buffer.WrittenSpan) : json;
+            return Write(buffer, document.RootElement, pii) ? Encoding.UTF8.GetString(buffer.WrittenSpan) : json;
         }
     }
 
     /// <summary>
-    /// The masked value of the argument <paramref name="name"/>: a string for a string or number, a
-    /// <see cref="JsonElement"/> for an object or array; null when nothing in it needs masking or it is of another type.
+    /// The masked value of the argument <paramref name="name"/>: a string for a string, a number or a credential,
+    /// a <see cref="JsonElement"/> for an object or array; null when nothing in it needs masking or it is of another type.
     /// </summary>
     public static object? Mask(string name, object? value, bool pii)
     {
+        if (value is not (null or JsonElement { ValueKind: JsonValueKind.Null }) && SecretMasker.IsCredentialName(name))
+        {
+            return MaskTokens.Secret;
+        }
+
         switch (value)
         {
             case string text:
-                var masked = Value(name, text, pii);
+                var masked = SensitiveText.Mask(text, pii);
                 return ReferenceEquals(masked, text) ? null : masked;
             case JsonElement { ValueKind: JsonValueKind.String or JsonValueKind.Number } scalar:
-                return Scalar(scalar, name, pii);
+                return Scalar(scalar, pii);
             case JsonElement { ValueKind: JsonValueKind.Object or JsonValueKind.Array } container:
                 var buffer = new ArrayBufferWriter<byte>();
-                return Write(buffer, container, name, pii) ? JsonElement.Parse(buffer.WrittenSpan) : null;
+                return Write(buffer, container, pii) ? JsonElement.Parse(buffer.WrittenSpan) : null;
             default:
                 return null;
         }
     }
 
-    private static bool Write(ArrayBufferWriter<byte> buffer, JsonElement element, string? name, bool pii)
+    private static bool Write(ArrayBufferWriter<byte> buffer, JsonElement element, bool pii)
     {
         using var writer = new Utf8JsonWriter(buffer);
-        return Write(writer, element, name, pii);
+        return Write(writer, element, pii);
     }
 
     /// <summary>Writes the masked copy of <paramref name="element"/>; whether anything was masked.</summary>
-    private static bool Write(Utf8JsonWriter writer, JsonElement element, string? name, bool pii)
+    private static bool Write(Utf8JsonWriter writer, JsonElement element, bool pii)
     {
         var changed = false;
         switch (element.ValueKind)
@@ -75,7 +80,18 @@ public static class SensitiveJson
                     var maskedName = SensitiveText.Mask(propertyName, pii);
                     changed |= !ReferenceEquals(maskedName, propertyName);
                     writer.WritePropertyName(maskedName);
-                    changed |= Write(writer, property.Value, propertyName, pii);
+                    var value = property.Value;
+                    // A credential is masked whole, whatever its shape (a PIN, parts in an object, a list of keys);
+                    // null stays, as it says there is none.
+                    if (value.ValueKind != JsonValueKind.Null && SecretMasker.IsCredentialName(propertyName))
+                    {
+                        writer.WriteStringValue(MaskTokens.Secret);
+                        changed = true;
+                    }
+                    else
+                    {
+                        changed |= Write(writer, value, pii);
+                    }
                 }
 
                 writer.WriteEndObject();
@@ -84,13 +100,12 @@ public static class SensitiveJson
                 writer.WriteStartArray();
                 foreach (var item in element.EnumerateArray())
                 {
-                    // A list under a credential's name is a list of credentials.
-                    changed |= Write(writer, item, name, pii);
+                    changed |= Write(writer, item, pii);
                 }
 
                 writer.WriteEndArray();
                 return changed;
-            case JsonValueKind.String or JsonValueKind.Number when Scalar(element, name, pii) is { } masked:
+            case JsonValueKind.String or JsonValueKind.Number when Scalar(element, pii) is { } masked:
                 writer.WriteStringValue(masked);
                 return true;
             default:
@@ -100,13 +115,10 @@ public static class SensitiveJson
     }
 
     /// <summary>The masked text of a string or number; null when it needs no masking.</summary>
-    private static string? Scalar(JsonElement element, string? name, bool pii)
+    private static string? Scalar(JsonElement element, bool pii)
     {
         var text = element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText();
-        var masked = element.ValueKind == JsonValueKind.String ? Value(name, text, pii) : SensitiveText.Mask(text, pii);
+        var masked = SensitiveText.Mask(text, pii);
         return ReferenceEquals(masked, text) ? null : masked;
     }
-
-    private static string Value(string? name, string text, bool pii) =>
-        name is not null && text.Length > 0 && SecretMasker.IsCredentialName(name) ? MaskTokens.Secret : SensitiveText.Mask(text, pii);
 }

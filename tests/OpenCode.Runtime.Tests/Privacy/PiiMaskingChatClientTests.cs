@@ -16,7 +16,7 @@ public sealed class PiiMaskingChatClientTests
     {
         var inner = new RecordingChatClient();
         using var client = new PiiMaskingChatClient(inner);
-        var call = new FunctionCallContent("call-1", "send", new Dictionary<string, object?> { ["to"] = "jane@example.com", ["count"] = 3 });
+        var call = new FunctionCallContent("call-1", "send", new Dictionary<string, object?> { ["to"] = "jane@example.com", ["count"] = 3, ["pin_password"] = 1234 });
         List<ChatMessage> messages =
         [
             new(ChatRole.System, "Be brief."),
@@ -34,6 +34,7 @@ public sealed class PiiMaskingChatClientTests
         Assert.Equal("call-1", sentCall.CallId);
         Assert.Equal("[email]", sentCall.Arguments!["to"]);
         Assert.Equal(3, sentCall.Arguments["count"]);
+        Assert.Equal("[secret]", sentCall.Arguments["pin_password"]);
         Assert.Equal("sent to [email]", Assert.IsType<FunctionResultContent>(sent[3].Contents[0]).Result);
         // What the conversation holds is unchanged.
         Assert.Equal(Personal, messages[1].Text);
@@ -48,7 +49,8 @@ public sealed class PiiMaskingChatClientTests
         // As the history holds them: parsed from the model's JSON, so every value is a JsonElement.
         var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>("""
             { "to": { "email": "jane@example.com", "name": "Jane" }, "cc": ["a@b.com", "team"],
-              "card": 4111111111111111, "count": 3, "password": "hunter2",
+              "card": 4111111111111111, "count": 3, "password": "hunter2", "github_token": 12345678,
+              "credentials": { "user": "jane", "key": "abcd" }, "max_tokens": 4096,
               "headers": { "bob@example.com": "owner", "auth": { "api_key": "abcd" } } }
             """)!;
         var call = new FunctionCallContent("call-1", "send", arguments);
@@ -61,6 +63,9 @@ public sealed class PiiMaskingChatClientTests
         Assert.Equal("[card]", sent["card"]);
         Assert.Equal("3", Json(sent["count"]));
         Assert.Equal("[secret]", sent["password"]);
+        Assert.Equal("[secret]", sent["github_token"]);
+        Assert.Equal("[secret]", sent["credentials"]);
+        Assert.Equal("4096", Json(sent["max_tokens"]));
         Assert.Equal("""{"[email]":"owner","auth":{"api_key":"[secret]"}}""", Json(sent["headers"]));
         // What the conversation holds is unchanged.
         Assert.Equal("jane@example.com", ((JsonElement)call.Arguments!["to"]!).GetProperty("email").GetString());
