@@ -22,4 +22,8 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
     /// <summary>Revokes the key with this id: from now on it authenticates nothing. Null when there is no such key.</summary>
     [Alias("Revoke")]
     Task<ApiKeyInfo?> RevokeAsync(string id);
+
+    /// <summary>Replaces the roles of the key with this id (see <see cref="IApiKeyGrain.SetRolesAsync"/>). Null when there is no such key.</summary>
+    [Alias("SetRoles")]
+    Task<ApiKeyInfo?> SetRolesAsync(string id, IReadOnlyList<string> roles);
 }

@@ -17,4 +17,11 @@ public interface IApiKeyGrain : IGrainWithStringKey
 
     [Alias("Revoke")]
     Task<ApiKeyInfo?> RevokeAsync(DateTimeOffset at);
+
+    /// <summary>
+    /// Replaces the key's roles (a bootstrap key issued before a role change). A revoked key stays as it is; null when
+    /// no key hashes to this grain's key.
+    /// </summary>
+    [Alias("SetRoles")]
+    Task<ApiKeyInfo?> SetRolesAsync(IReadOnlyList<string> roles);
 }

@@ -40,6 +40,15 @@ public sealed class AuditTrail(IAuditLog log, TimeProvider clock)
     /// <summary>A key the operator's configuration issued (the bootstrap admin key): recorded in the key's tenant.</summary>
     public Task ApiKeyIssuedByConfigurationAsync(ApiKeyInfo key) => ApiKeyIssuedAsync(key.Tenant, AuditActors.OperatorConfig, key);
 
+    /// <summary>A key whose roles the operator's configuration replaced (the bootstrap admin key): recorded in the key's tenant.</summary>
+    public Task ApiKeyRolesChangedByConfigurationAsync(IReadOnlyList<string> previousRoles, ApiKeyInfo key) =>
+        AppendAsync(key.Tenant, AuditActors.OperatorConfig, AuditActions.ApiKeyRolesChanged, AuditResourceTypes.ApiKey, key.Id, Now, null, new JsonObject
+        {
+            ["tenant"] = key.Tenant,
+            ["previousRoles"] = Json(previousRoles),
+            ["roles"] = Json(key.Roles),
+        });
+
     public Task ApiKeyRevokedAsync(CallerIdentity caller, ApiKeyInfo key) =>
         AppendAsync(caller, AuditActions.ApiKeyRevoked, AuditResourceTypes.ApiKey, key.Id, Now, null, new JsonObject { ["tenant"] = key.Tenant });
 
@@ -59,8 +68,10 @@ public sealed class AuditTrail(IAuditLog log, TimeProvider clock)
         {
             ["tenant"] = key.Tenant,
             ["user"] = key.User,
-            ["roles"] = new JsonArray([.. key.Roles.Select(r => JsonValue.Create(r))]),
+            ["roles"] = Json(key.Roles),
         });
+
+    private static JsonArray Json(IReadOnlyList<string> roles) => new([.. roles.Select(r => JsonValue.Create(r))]);
 
     private Task AppendAsync(
         CallerIdentity caller, string action, string resourceType, string resourceId, DateTimeOffset at, string? conversationId, JsonObject? detail) =>

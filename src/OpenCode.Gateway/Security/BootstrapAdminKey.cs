@@ -7,8 +7,9 @@ namespace OpenCode.Gateway.Security;
 /// <summary>
 /// Creates the key of <c>Auth:BootstrapAdminKey</c> when the silo becomes active, unless it exists. Its id comes from
 /// its hash, so every silo creates the same key, and a key revoked once stays revoked. It is the operator's own first
-/// key, the one that onboards tenants, so it holds <see cref="Role.Operator"/>. The silo that creates it records
-/// <c>apikey.issued</c> by the operator's configuration.
+/// key, the one that onboards tenants, so it holds <see cref="Role.Operator"/>; a key an earlier version issued with other
+/// roles (<see cref="Role.Admin"/>, which no longer reaches other tenants) is given that role at start, recorded as
+/// <c>apikey.roles_changed</c>. The silo that creates it records <c>apikey.issued</c> by the operator's configuration.
 /// </summary>
 public sealed partial class BootstrapAdminKey(
     IOptions<AuthOptions> options, IGrainFactory grains, AuditTrail audit, TimeProvider clock, ILogger<BootstrapAdminKey> logger)
@@ -35,15 +36,36 @@ public sealed partial class BootstrapAdminKey(
             Roles = [Role.Operator],
             CreatedAt = createdAt,
         });
-        await grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory).AddAsync(hash, issued);
+        var directory = grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory);
+        await directory.AddAsync(hash, issued);
         // The key grain keeps the first issue: only the silo whose time it kept created the key.
         if (issued.CreatedAt == createdAt)
         {
             await audit.ApiKeyIssuedByConfigurationAsync(issued);
         }
+        else if (NeedsOperatorRole(issued))
+        {
+            // Through the directory, so the admin API lists the roles the key now holds.
+            var upgraded = await directory.SetRolesAsync(issued.Id, [Role.Operator]) ?? issued;
+            // Unchanged when the key was revoked meanwhile.
+            if (!upgraded.Roles.SequenceEqual(issued.Roles, StringComparer.Ordinal))
+            {
+                await audit.ApiKeyRolesChangedByConfigurationAsync(issued.Roles, upgraded);
+                LogBootstrapKeyRolesChanged(logger, upgraded.Id, string.Join(",", issued.Roles), string.Join(",", upgraded.Roles));
+            }
+
+            issued = upgraded;
+        }
+
         LogBootstrapKey(logger, issued.Id, issued.Tenant, issued.IsRevoked ? "revoked" : "active");
     }
 
+    /// <summary>Whether a stored bootstrap key lacks exactly the operator role; a revoked key stays as it was revoked.</summary>
+    internal static bool NeedsOperatorRole(ApiKeyInfo key) => !key.IsRevoked && key.Roles is not [Role.Operator];
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap admin key {KeyId} of tenant {Tenant} is {State}")]
     private static partial void LogBootstrapKey(ILogger logger, string keyId, string tenant, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bootstrap admin key {KeyId} held roles {PreviousRoles}; it now holds {Roles}")]
+    private static partial void LogBootstrapKeyRolesChanged(ILogger logger, string keyId, string previousRoles, string roles);
 }

@@ -24,6 +24,9 @@ public static class AuditActions
     /// <summary>An API key was revoked (resource <c>apikey</c>/key id).</summary>
     public const string ApiKeyRevoked = "apikey.revoked";
 
+    /// <summary>An API key's roles were replaced (resource <c>apikey</c>/key id; detail: <c>tenant</c>, <c>previousRoles</c>, <c>roles</c>).</summary>
+    public const string ApiKeyRolesChanged = "apikey.roles_changed";
+
     /// <summary>A tool call waiting for approval was approved (resource <c>approval</c>/approval id; detail: <c>decision</c> once or always).</summary>
     public const string ToolApproved = "tool.approved";
 
@@ -37,5 +40,5 @@ public static class AuditActions
     public const string ToolCalled = "tool.called";
 
     public static IReadOnlyList<string> All { get; } =
-        [AgentCreated, AgentUpdated, AgentDeleted, AgentToolChangeAccepted, ApiKeyIssued, ApiKeyRevoked, ToolApproved, ToolRejected, ToolCalled];
+        [AgentCreated, AgentUpdated, AgentDeleted, AgentToolChangeAccepted, ApiKeyIssued, ApiKeyRevoked, ApiKeyRolesChanged, ToolApproved, ToolRejected, ToolCalled];
 }

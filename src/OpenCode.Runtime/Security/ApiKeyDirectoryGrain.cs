@@ -41,6 +41,20 @@ public sealed class ApiKeyDirectoryGrain(
         return revoked;
     }
 
+    public async Task<ApiKeyInfo?> SetRolesAsync(string id, IReadOnlyList<string> roles)
+    {
+        if (!state.State.TryGetValue(id, out var entry))
+        {
+            return null;
+        }
+
+        // The key's own grain first, as for a revocation: it holds what requests are granted.
+        var changed = await GrainFactory.GetGrain<IApiKeyGrain>(entry.Hash).SetRolesAsync(roles) ?? entry.Key;
+        state.State[id] = entry with { Key = changed };
+        await state.WriteOrRollbackAsync(this, () => state.State[id] = entry);
+        return changed;
+    }
+
     private void Restore(string id, ApiKeyEntry? previous)
     {
         if (previous is null)

@@ -44,4 +44,16 @@ public sealed class ApiKeyGrain(
         await state.WriteOrRollbackAsync(this, () => state.State.Key = key);
         return state.State.Key;
     }
+
+    public async Task<ApiKeyInfo?> SetRolesAsync(IReadOnlyList<string> roles)
+    {
+        if (state.State.Key is not { } key || key.IsRevoked || key.Roles.SequenceEqual(roles, StringComparer.Ordinal))
+        {
+            return state.State.Key;
+        }
+
+        state.State.Key = key with { Roles = [.. roles] };
+        await state.WriteOrRollbackAsync(this, () => state.State.Key = key);
+        return state.State.Key;
+    }
 }

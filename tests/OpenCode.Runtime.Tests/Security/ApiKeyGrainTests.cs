@@ -26,4 +26,44 @@ public sealed class ApiKeyGrainTests(RuntimeCluster runtime)
 
         Assert.NotNull(await management.GetActivationAddress(issued));
     }
+
+    [Fact]
+    public async Task Roles_set_on_a_key_survive_deactivation_while_a_revoked_key_keeps_its_own()
+    {
+        var active = runtime.Grains.GetGrain<IApiKeyGrain>("active-" + Guid.NewGuid().ToString("N"));
+        var revoked = runtime.Grains.GetGrain<IApiKeyGrain>("revoked-" + Guid.NewGuid().ToString("N"));
+        await active.IssueAsync(Key("key-active", "admin"));
+        await revoked.IssueAsync(Key("key-revoked", "admin"));
+        var revokedAt = (await revoked.RevokeAsync(DateTimeOffset.UnixEpoch))!.RevokedAt;
+
+        Assert.Equal(["operator"], (await active.SetRolesAsync(["operator"]))!.Roles);
+        Assert.Equal(["admin"], (await revoked.SetRolesAsync(["operator"]))!.Roles);
+        Assert.Null(await runtime.Grains.GetGrain<IApiKeyGrain>("made-up-" + Guid.NewGuid().ToString("N")).SetRolesAsync(["operator"]));
+
+        await runtime.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        var reread = (await active.GetAsync())!;
+        Assert.Equal(["operator"], reread.Roles);
+        Assert.False(reread.IsRevoked);
+        var stillRevoked = (await revoked.GetAsync())!;
+        Assert.Equal(["admin"], stillRevoked.Roles);
+        Assert.Equal(revokedAt, stillRevoked.RevokedAt);
+    }
+
+    [Fact]
+    public async Task Roles_set_through_the_directory_are_what_it_lists_and_what_the_key_grants()
+    {
+        var hash = "listed-" + Guid.NewGuid().ToString("N");
+        var key = Key("key-" + hash, "admin");
+        var directory = runtime.Grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory);
+        await directory.AddAsync(hash, await runtime.Grains.GetGrain<IApiKeyGrain>(hash).IssueAsync(key));
+
+        Assert.Equal(["operator"], (await directory.SetRolesAsync(key.Id, ["operator"]))!.Roles);
+        Assert.Equal(["operator"], (await directory.GetAsync(key.Id))!.Roles);
+        Assert.Equal(["operator"], (await runtime.Grains.GetGrain<IApiKeyGrain>(hash).GetAsync())!.Roles);
+        Assert.Null(await directory.SetRolesAsync("key-unknown-" + hash, ["operator"]));
+    }
+
+    private static ApiKeyInfo Key(string id, string role) =>
+        new() { Id = id, Name = "bootstrap-admin", Tenant = GrainKeys.LocalTenant, User = "bootstrap-admin", Roles = [role] };
 }
