@@ -15,7 +15,7 @@ internal sealed class MaskingActivityProcessor : BaseProcessor<Activity>
 {
     public override void OnEnd(Activity data)
     {
-        if (Masked(data.DisplayName) is { } name)
+        if (SensitiveText.MaskedOrNull(data.DisplayName) is { } name)
         {
             data.DisplayName = name;
         }
@@ -36,7 +36,7 @@ internal sealed class MaskingActivityProcessor : BaseProcessor<Activity>
             }
         }
 
-        if (data.StatusDescription is { } description && Masked(description) is { } maskedDescription)
+        if (data.StatusDescription is { } description && SensitiveText.MaskedOrNull(description) is { } maskedDescription)
         {
             data.SetStatus(data.Status, maskedDescription);
         }
@@ -48,7 +48,7 @@ internal sealed class MaskingActivityProcessor : BaseProcessor<Activity>
         List<KeyValuePair<string, string>>? masked = null;
         foreach (var (key, value) in tags)
         {
-            if (value is string text && Masked(text) is { } maskedText)
+            if (value is string text && SensitiveText.MaskedOrNull(text) is { } maskedText)
             {
                 (masked ??= []).Add(new(key, maskedText));
             }
@@ -56,6 +56,4 @@ internal sealed class MaskingActivityProcessor : BaseProcessor<Activity>
 
         return masked ?? [];
     }
-
-    private static string? Masked(string text) => SensitiveText.Mask(text) is var masked && !ReferenceEquals(masked, text) ? masked : null;
 }

@@ -81,9 +81,9 @@ public sealed class PiiMaskingChatClient(IChatClient innerClient) : DelegatingCh
 
     private static AIContent Masked(AIContent content) => content switch
     {
-        TextContent text when SensitiveText.Mask(text.Text) is var masked && !ReferenceEquals(masked, text.Text) =>
+        TextContent text when SensitiveText.MaskedOrNull(text.Text) is { } masked =>
             new TextContent(masked) { AdditionalProperties = text.AdditionalProperties, Annotations = text.Annotations },
-        FunctionResultContent { Result: string result } function when SensitiveText.Mask(result) is var masked && !ReferenceEquals(masked, result) =>
+        FunctionResultContent { Result: string result } function when SensitiveText.MaskedOrNull(result) is { } masked =>
             new FunctionResultContent(function.CallId, masked) { Exception = function.Exception, AdditionalProperties = function.AdditionalProperties },
         FunctionCallContent { Arguments: { Count: > 0 } arguments } call when Masked(arguments) is { } masked =>
             new FunctionCallContent(call.CallId, call.Name, masked) { AdditionalProperties = call.AdditionalProperties },

@@ -47,8 +47,7 @@ public static class SensitiveJson
         switch (value)
         {
             case string text:
-                var masked = SensitiveText.Mask(text, pii);
-                return ReferenceEquals(masked, text) ? null : masked;
+                return SensitiveText.MaskedOrNull(text, pii);
             case JsonElement { ValueKind: JsonValueKind.String or JsonValueKind.Number } scalar:
                 return Scalar(scalar, pii);
             case JsonElement { ValueKind: JsonValueKind.Object or JsonValueKind.Array } container:
@@ -118,7 +117,6 @@ public static class SensitiveJson
     private static string? Scalar(JsonElement element, bool pii)
     {
         var text = element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText();
-        var masked = SensitiveText.Mask(text, pii);
-        return ReferenceEquals(masked, text) ? null : masked;
+        return SensitiveText.MaskedOrNull(text, pii);
     }
 }

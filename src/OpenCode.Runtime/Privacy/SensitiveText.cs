@@ -8,4 +8,7 @@ public static class SensitiveText
 
     /// <summary><paramref name="text"/> with its secrets masked, and its personal data when <paramref name="pii"/>.</summary>
     public static string Mask(string text, bool pii) => pii ? Mask(text) : SecretMasker.Mask(text);
+
+    /// <summary>The masked text, or null when <paramref name="text"/> has nothing to mask (callers copy only then).</summary>
+    public static string? MaskedOrNull(string text, bool pii = true) => Mask(text, pii) is var masked && !ReferenceEquals(masked, text) ? masked : null;
 }

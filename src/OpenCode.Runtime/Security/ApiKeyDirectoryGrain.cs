@@ -50,6 +50,11 @@ public sealed class ApiKeyDirectoryGrain(
 
         // The key's own grain first, as for a revocation: it holds what requests are granted.
         var changed = await GrainFactory.GetGrain<IApiKeyGrain>(entry.Hash).SetRolesAsync(roles) ?? entry.Key;
+        if (changed.Roles.SequenceEqual(entry.Key.Roles, StringComparer.Ordinal))
+        {
+            return changed; // revoked, or holding these roles already: nothing to write
+        }
+
         state.State[id] = entry with { Key = changed };
         await state.WriteOrRollbackAsync(this, () => state.State[id] = entry);
         return changed;
