@@ -49,6 +49,7 @@ public static class ClusterBenchmark
             Task<TurnResult> ThroughGateway() => turns[(int)((uint)Interlocked.Increment(ref next) % turns.Length)].RunAsync();
 
             await LoadPhases.WarmUpAsync(ThroughGateway, options.WarmupSeconds);
+            await Task.WhenAll(turns.Select(turn => turn.StartConversationsAsync(options.Clients)));
             var flushesBefore = probe is null ? 0 : await probe.WalSyncsAsync();
             var sequential = await LoadPhases.InterleavedAsync(
                 probe is null ? [direct.RunAsync, ThroughGateway] : [direct.RunAsync, ThroughGateway, probe.RunAsync], options.SequentialTurns);

@@ -22,6 +22,18 @@ public sealed class GatewayTurn(HttpClient http, Uri gateway, string agentId)
         return result;
     }
 
+    /// <summary>
+    /// Starts conversations until <paramref name="count"/> are idle, before any turn is timed: a phase of that many
+    /// clients then measures turns, not the creation of a conversation per client in its first interval.
+    /// </summary>
+    public async Task StartConversationsAsync(int count)
+    {
+        while (_idle.Count < count)
+        {
+            _idle.Add(await StartConversationAsync(http, gateway, agentId));
+        }
+    }
+
     /// <summary>Creates a conversation with <paramref name="agentId"/> through the API and returns its id.</summary>
     public static async Task<string> StartConversationAsync(HttpClient http, Uri gateway, string agentId)
     {

@@ -89,6 +89,7 @@ Row("1 client", "through gateway", gatewaySeq);
 Row("1 client", "library relay (floor)", relaySeq);
 
 var pacedPhase = $"{options.Clients} clients, {options.PacedRate} turns/s offered";
+await throughGateway.StartConversationsAsync(options.Clients);
 var directPaced = await LoadPhases.PacedAsync(direct.RunAsync, options.Clients, options.PacedRate, options.ConcurrentSeconds);
 var pacedCpuBefore = meter.CpuTime();
 var gatewayPaced = await LoadPhases.PacedAsync(throughGateway.RunAsync, options.Clients, options.PacedRate, options.ConcurrentSeconds);

@@ -144,6 +144,46 @@ public sealed class SqliteGrainStorageContractTests : GrainStorageContractTests
         }
     }
 
+    [Fact]
+    public async Task The_WAL_starts_over_while_writes_never_pause()
+    {
+        var storage = CreateStorage(walCheckpointInterval: TimeSpan.FromMilliseconds(50));
+        await storage.StartAsync();
+        try
+        {
+            // Eight writers, each with a write always in flight, so no background pass ever finds the writer idle.
+            var written = 0L;
+            var largestWal = 0L;
+            var walPath = DatabasePath + "-wal";
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            var writers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                var grain = NewGrainId();
+                var state = new GrainState<ContractState>(new ContractState { Data = new byte[8192] });
+                while (!stop.IsCancellationRequested)
+                {
+                    await storage.WriteStateAsync("wal", grain, state);
+                    Interlocked.Add(ref written, 8192);
+                }
+            })).ToList();
+            while (!stop.IsCancellationRequested)
+            {
+                largestWal = Math.Max(largestWal, File.Exists(walPath) ? new FileInfo(walPath).Length : 0);
+                await Task.Delay(20);
+            }
+
+            await Task.WhenAll(writers);
+
+            // Without starting over, the WAL holds every page ever written (more than was written, with the b-tree's).
+            Assert.True(written > 16 * 1024 * 1024, $"Only {written} bytes were written.");
+            Assert.True(largestWal < written / 4, $"The WAL reached {largestWal} bytes after {written} bytes were written.");
+        }
+        finally
+        {
+            await storage.StopAsync();
+        }
+    }
+
     private SqliteGrainStorage CreateStorage(TimeSpan? walCheckpointInterval = null) => new(
         "test",
         new SqliteGrainStorageOptions
