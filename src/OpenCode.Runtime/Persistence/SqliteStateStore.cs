@@ -296,7 +296,9 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
 
                 try
                 {
-                    if (WalCheckpointResult.Read(checkpoint).CopiedAll)
+                    // A second pass straight after copies what was committed during the first, a small fraction of
+                    // it, so what is left for the writer is smaller still.
+                    if (WalCheckpointResult.Read(checkpoint).CopiedAll && WalCheckpointResult.Read(checkpoint).CopiedAll)
                     {
                         Volatile.Write(ref _walTailPending, 1);
                     }
@@ -431,8 +433,8 @@ internal sealed partial class SqliteStateStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// Copies, on the writer connection between two batches, the frames committed while the background pass ran: a
-    /// fraction of a millisecond's work, after which the next batch starts the WAL over from its beginning.
+    /// Copies, on the writer connection between two batches, the frames committed while the background passes ran,
+    /// after which the next batch starts the WAL over from its beginning.
     /// </summary>
     private void CheckpointWalTail()
     {
