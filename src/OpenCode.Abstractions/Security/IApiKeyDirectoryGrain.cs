@@ -25,5 +25,5 @@ public interface IApiKeyDirectoryGrain : IGrainWithStringKey
 
     /// <summary>Replaces the roles of the key with this id (see <see cref="IApiKeyGrain.SetRolesAsync"/>). Null when there is no such key.</summary>
     [Alias("SetRoles")]
-    Task<ApiKeyInfo?> SetRolesAsync(string id, IReadOnlyList<string> roles);
+    Task<ApiKeyRolesChange?> SetRolesAsync(string id, IReadOnlyList<string> roles);
 }

@@ -23,5 +23,5 @@ public interface IApiKeyGrain : IGrainWithStringKey
     /// no key hashes to this grain's key.
     /// </summary>
     [Alias("SetRoles")]
-    Task<ApiKeyInfo?> SetRolesAsync(IReadOnlyList<string> roles);
+    Task<ApiKeyRolesChange?> SetRolesAsync(IReadOnlyList<string> roles);
 }

@@ -28,8 +28,8 @@ public static class ConversationEventsApi
         [AsParameters] ApiContext api,
         CancellationToken cancellationToken)
     {
-        var position = lastEventId is not null ? Seq(lastEventId, LastEventIdHeader) : after is not null ? Seq(after, "after") : 0;
         var conversation = ConversationsApi.Conversation(api, conversationId);
+        var position = lastEventId is not null ? Seq(lastEventId, LastEventIdHeader) : after is not null ? Seq(after, "after") : 0;
         // Read what is there before the stream starts: an unknown conversation is still a 404 problem.
         var first = await conversation.ReadEventsAsync(position, TimeSpan.Zero, cancellationToken);
         return new ConversationEventStreamResult(conversation, conversationId, position, first: first);

@@ -250,12 +250,14 @@ public static class ConversationsApi
     public static async Task<Results<Ok<MessageListView>, ProblemHttpResult>> ListMessagesAsync(
         string conversationId, string? before, int? limit, [AsParameters] ApiContext api)
     {
+        // The permission before the query: a caller without it learns that, not what its query lacks.
+        var conversation = Conversation(api, conversationId);
         if (limit is < 1 or > MaxPageLimit)
         {
             return Problems.Validation("limit", $"must be between 1 and {MaxPageLimit}");
         }
 
-        var page = await Conversation(api, conversationId).GetMessagesAsync(before, limit ?? DefaultPageLimit);
+        var page = await conversation.GetMessagesAsync(before, limit ?? DefaultPageLimit);
         return TypedResults.Ok(new MessageListView([.. page.Messages.Select(MessageView.From)], page.Next));
     }
 

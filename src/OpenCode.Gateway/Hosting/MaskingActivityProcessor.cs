@@ -15,6 +15,24 @@ internal sealed class MaskingActivityProcessor : BaseProcessor<Activity>
 {
     public override void OnEnd(Activity data)
     {
+        // Only recorded spans are exported.
+        if (!data.Recorded)
+        {
+            return;
+        }
+
+        // An event's tags are copied when it is made and cannot change: a span whose events say something that needs
+        // masking is not exported at all. The sources traced here record exceptions as tags (Orleans) or not at all
+        // (ASP.NET Core's and HttpClient's instrumentation).
+        foreach (var activityEvent in data.Events)
+        {
+            if (MaskedTags(activityEvent.Tags).Count > 0)
+            {
+                data.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+                return;
+            }
+        }
+
         if (SensitiveText.MaskedOrNull(data.DisplayName) is { } name)
         {
             data.DisplayName = name;
@@ -23,17 +41,6 @@ internal sealed class MaskingActivityProcessor : BaseProcessor<Activity>
         foreach (var (key, value) in MaskedTags(data.TagObjects))
         {
             data.SetTag(key, value);
-        }
-
-        // An event's tags are copied when it is made and cannot change: a span whose events say something that needs
-        // masking is not exported at all (the exporter skips spans not marked recorded). The sources traced here
-        // record exceptions as tags (Orleans) or not at all (ASP.NET Core's and HttpClient's instrumentation).
-        foreach (var activityEvent in data.Events)
-        {
-            if (MaskedTags(activityEvent.Tags).Count > 0)
-            {
-                data.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-            }
         }
 
         if (data.StatusDescription is { } description && SensitiveText.MaskedOrNull(description) is { } maskedDescription)

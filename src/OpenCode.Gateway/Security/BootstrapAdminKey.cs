@@ -46,15 +46,15 @@ public sealed partial class BootstrapAdminKey(
         else if (NeedsOperatorRole(issued))
         {
             // Through the directory, so the admin API lists the roles the key now holds.
-            var upgraded = await directory.SetRolesAsync(issued.Id, [Role.Operator]) ?? issued;
-            // Unchanged when the key was revoked meanwhile.
-            if (!upgraded.Roles.SequenceEqual(issued.Roles, StringComparer.Ordinal))
+            var change = await directory.SetRolesAsync(issued.Id, [Role.Operator]);
+            // Unchanged when the key was revoked meanwhile, or another silo upgraded it first.
+            if (change is { PreviousRoles: { } previous })
             {
-                await audit.ApiKeyRolesChangedByConfigurationAsync(issued.Roles, upgraded);
-                LogBootstrapKeyRolesChanged(logger, upgraded.Id, string.Join(",", issued.Roles), string.Join(",", upgraded.Roles));
+                await audit.ApiKeyRolesChangedByConfigurationAsync(previous, change.Key);
+                LogBootstrapKeyRolesChanged(logger, change.Key.Id, string.Join(",", previous), string.Join(",", change.Key.Roles));
             }
 
-            issued = upgraded;
+            issued = change?.Key ?? issued;
         }
 
         LogBootstrapKey(logger, issued.Id, issued.Tenant, issued.IsRevoked ? "revoked" : "active");

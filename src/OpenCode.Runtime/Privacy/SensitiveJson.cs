@@ -39,7 +39,14 @@ public static class SensitiveJson
     /// </summary>
     public static object? Mask(string name, object? value, bool pii)
     {
-        if (value is not (null or JsonElement { ValueKind: JsonValueKind.Null }) && SecretMasker.IsCredentialName(name))
+        var kind = value switch
+        {
+            null => JsonValueKind.Null,
+            JsonElement element => element.ValueKind,
+            bool flag => flag ? JsonValueKind.True : JsonValueKind.False,
+            _ => JsonValueKind.Undefined,
+        };
+        if (IsCredential(name, kind))
         {
             return MaskTokens.Secret;
         }
@@ -80,9 +87,7 @@ public static class SensitiveJson
                     changed |= !ReferenceEquals(maskedName, propertyName);
                     writer.WritePropertyName(maskedName);
                     var value = property.Value;
-                    // A credential is masked whole, whatever its shape (a PIN, parts in an object, a list of keys);
-                    // null stays, as it says there is none.
-                    if (value.ValueKind != JsonValueKind.Null && SecretMasker.IsCredentialName(propertyName))
+                    if (IsCredential(propertyName, value.ValueKind))
                     {
                         writer.WriteStringValue(MaskTokens.Secret);
                         changed = true;
@@ -112,6 +117,14 @@ public static class SensitiveJson
                 return false;
         }
     }
+
+    /// <summary>
+    /// Whether a field's value is masked whole: its name is a credential's, and its value could hold one, whatever its
+    /// shape (a PIN, parts in an object, a list of keys). Null and true/false stay: they hold no secret, and a model
+    /// reading its own earlier call should still see a flag its tool expects.
+    /// </summary>
+    private static bool IsCredential(string name, JsonValueKind kind) =>
+        kind is not (JsonValueKind.Null or JsonValueKind.True or JsonValueKind.False) && SecretMasker.IsCredentialName(name);
 
     /// <summary>The masked text of a string or number; null when it needs no masking.</summary>
     private static string? Scalar(JsonElement element, bool pii)

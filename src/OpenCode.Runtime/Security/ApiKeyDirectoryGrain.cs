@@ -41,7 +41,7 @@ public sealed class ApiKeyDirectoryGrain(
         return revoked;
     }
 
-    public async Task<ApiKeyInfo?> SetRolesAsync(string id, IReadOnlyList<string> roles)
+    public async Task<ApiKeyRolesChange?> SetRolesAsync(string id, IReadOnlyList<string> roles)
     {
         if (!state.State.TryGetValue(id, out var entry))
         {
@@ -49,15 +49,15 @@ public sealed class ApiKeyDirectoryGrain(
         }
 
         // The key's own grain first, as for a revocation: it holds what requests are granted.
-        var changed = await GrainFactory.GetGrain<IApiKeyGrain>(entry.Hash).SetRolesAsync(roles) ?? entry.Key;
-        if (changed.Roles.SequenceEqual(entry.Key.Roles, StringComparer.Ordinal))
+        var change = await GrainFactory.GetGrain<IApiKeyGrain>(entry.Hash).SetRolesAsync(roles) ?? new(entry.Key, null);
+        if (change.Key.Roles.SequenceEqual(entry.Key.Roles, StringComparer.Ordinal))
         {
-            return changed; // revoked, or holding these roles already: nothing to write
+            return change; // revoked, or holding these roles already: nothing to write
         }
 
-        state.State[id] = entry with { Key = changed };
+        state.State[id] = entry with { Key = change.Key };
         await state.WriteOrRollbackAsync(this, () => state.State[id] = entry);
-        return changed;
+        return change;
     }
 
     private void Restore(string id, ApiKeyEntry? previous)

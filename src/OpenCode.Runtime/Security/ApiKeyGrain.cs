@@ -45,15 +45,20 @@ public sealed class ApiKeyGrain(
         return state.State.Key;
     }
 
-    public async Task<ApiKeyInfo?> SetRolesAsync(IReadOnlyList<string> roles)
+    public async Task<ApiKeyRolesChange?> SetRolesAsync(IReadOnlyList<string> roles)
     {
-        if (state.State.Key is not { } key || key.IsRevoked || key.Roles.SequenceEqual(roles, StringComparer.Ordinal))
+        if (state.State.Key is not { } key)
         {
-            return state.State.Key;
+            return null;
+        }
+
+        if (key.IsRevoked || key.Roles.SequenceEqual(roles, StringComparer.Ordinal))
+        {
+            return new(key, null);
         }
 
         state.State.Key = key with { Roles = [.. roles] };
         await state.WriteOrRollbackAsync(this, () => state.State.Key = key);
-        return state.State.Key;
+        return new(state.State.Key, key.Roles);
     }
 }

@@ -120,9 +120,11 @@ public sealed class PermissionCoverageTests(SecureGatewayFixture fixture)
         Assert.NotEqual("forbidden", allowed["error"]?["data"]?["code"]?.GetValue<string>());
     }
 
-    /// <summary>Routes with a body, and a body each refuses as invalid: the permission is checked first.</summary>
-    public static TheoryData<string, string, string, string> InvalidBodies => new()
+    /// <summary>Routes with a body or a query, and one each refuses as invalid: the permission is checked first.</summary>
+    public static TheoryData<string, string, string?, string> InvalidBodies => new()
     {
+        { "GET", "/conversations/{conversationId}/messages?limit=0", null, "conversations:use" },
+        { "GET", "/conversations/{conversationId}/events?after=x", null, "conversations:use" },
         { "POST", "/agents", """{ "name": "" }""", "agents:write" },
         { "POST", "/conversations", """{ "agentId": "agent-x", "message": " " }""", "agents:use" },
         { "PATCH", "/conversations/{conversationId}", "[]", "conversations:use" },
@@ -133,7 +135,7 @@ public sealed class PermissionCoverageTests(SecureGatewayFixture fixture)
 
     [Theory]
     [MemberData(nameof(InvalidBodies))]
-    public async Task A_caller_lacking_the_permission_is_refused_before_its_body_is_validated(string method, string path, string body, string permission)
+    public async Task A_caller_lacking_the_permission_is_refused_before_its_body_is_validated(string method, string path, string? body, string permission)
     {
         using var lacking = Caller(AllPermissions.Where(p => p != permission));
         using var holding = Caller(AllPermissions);

@@ -33,15 +33,17 @@ public sealed class SensitiveJsonTests
     [Theory]
     [InlineData("""{"password":12345678}""", """{"password":"[secret]"}""")]
     [InlineData("""{"password":{"new":"x","old":"y"}}""", """{"password":"[secret]"}""")]
-    [InlineData("""{"api_keys":["a","b"],"secret":true,"token":""}""", """{"api_keys":"[secret]","secret":"[secret]","token":"[secret]"}""")]
+    [InlineData("""{"api_keys":["a","b"],"token":""}""", """{"api_keys":"[secret]","token":"[secret]"}""")]
     [InlineData("""{"db":{"db_password":"x","private_key":"y","GITHUB_TOKEN":"z","clientSecret":"w"}}""", """{"db":{"db_password":"[secret]","private_key":"[secret]","GITHUB_TOKEN":"[secret]","clientSecret":"[secret]"}}""")]
     public void A_credential_named_field_is_masked_whole_whatever_its_value(string json, string expected) =>
         Assert.Equal(expected, SensitiveJson.Mask(json, pii: false));
 
     [Fact]
-    public void A_null_credential_and_names_merely_containing_one_are_left_alone()
+    public void A_null_or_true_false_credential_and_names_merely_containing_one_are_left_alone()
     {
-        var json = """{"password":null,"tokens_used":12,"max_tokens":4096,"maxTokens":5,"token_count":3,"secretary":"Jane"}""";
+        var json = """{"password":null,"remember_password":true,"secret":false,"tokens_used":12,"max_tokens":4096,"maxTokens":5,"token_count":3,"secretary":"Jane"}""";
         Assert.Same(json, SensitiveJson.Mask(json, pii: true));
+        Assert.Null(SensitiveJson.Mask("remember_password", true, pii: true));
+        Assert.Equal("[secret]", SensitiveJson.Mask("password", "hunter2", pii: false));
     }
 }

@@ -36,8 +36,16 @@ public sealed class ApiKeyGrainTests(RuntimeCluster runtime)
         await revoked.IssueAsync(Key("key-revoked", "admin"));
         var revokedAt = (await revoked.RevokeAsync(DateTimeOffset.UnixEpoch))!.RevokedAt;
 
-        Assert.Equal(["operator"], (await active.SetRolesAsync(["operator"]))!.Roles);
-        Assert.Equal(["admin"], (await revoked.SetRolesAsync(["operator"]))!.Roles);
+        var changed = (await active.SetRolesAsync(["operator"]))!;
+        Assert.Equal(["operator"], changed.Key.Roles);
+        Assert.Equal(["admin"], changed.PreviousRoles);
+        // A second caller (another silo upgrading the same key) learns that it changed nothing.
+        var again = (await active.SetRolesAsync(["operator"]))!;
+        Assert.Equal(["operator"], again.Key.Roles);
+        Assert.Null(again.PreviousRoles);
+        var unchanged = (await revoked.SetRolesAsync(["operator"]))!;
+        Assert.Equal(["admin"], unchanged.Key.Roles);
+        Assert.Null(unchanged.PreviousRoles);
         Assert.Null(await runtime.Grains.GetGrain<IApiKeyGrain>("made-up-" + Guid.NewGuid().ToString("N")).SetRolesAsync(["operator"]));
 
         await runtime.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
@@ -58,7 +66,10 @@ public sealed class ApiKeyGrainTests(RuntimeCluster runtime)
         var directory = runtime.Grains.GetGrain<IApiKeyDirectoryGrain>(GrainKeys.ApiKeyDirectory);
         await directory.AddAsync(hash, await runtime.Grains.GetGrain<IApiKeyGrain>(hash).IssueAsync(key));
 
-        Assert.Equal(["operator"], (await directory.SetRolesAsync(key.Id, ["operator"]))!.Roles);
+        var change = (await directory.SetRolesAsync(key.Id, ["operator"]))!;
+        Assert.Equal(["operator"], change.Key.Roles);
+        Assert.Equal(["admin"], change.PreviousRoles);
+        Assert.Null((await directory.SetRolesAsync(key.Id, ["operator"]))!.PreviousRoles);
         Assert.Equal(["operator"], (await directory.GetAsync(key.Id))!.Roles);
         Assert.Equal(["operator"], (await runtime.Grains.GetGrain<IApiKeyGrain>(hash).GetAsync())!.Roles);
         Assert.Null(await directory.SetRolesAsync("key-unknown-" + hash, ["operator"]));
