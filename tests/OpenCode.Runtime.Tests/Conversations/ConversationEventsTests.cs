@@ -182,10 +182,16 @@ public sealed class ConversationEventsTests(RuntimeCluster runtime)
             Mcp = new McpConfig { Servers = [new McpServerConfig { Name = "test", Command = TestMcpServerCommand.Command, Args = TestMcpServerCommand.Args }] },
         });
         var id = await runtime.CreateConversationAsync(agent.Id);
-        var cancelledBefore = await CancelledCallsAsync(id, agent.Config.Model.Name);
-        runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("test_slow", """{"ms":20000}"""));
+        // A second conversation of the agent shares its MCP server process and asks it for its counts.
+        var probe = await runtime.CreateConversationAsync(agent.Id);
+        var model = agent.Config.Model.Name;
+        var slowBefore = await ServerCountAsync(probe, model, TestTools.SlowCallsVariable);
+        var cancelledBefore = await ServerCountAsync(probe, model, TestTools.CancelledCallsVariable);
+        runtime.Model.Script(model, FakeReply.ToolCall("test_slow", """{"ms":20000}"""));
         var accepted = await runtime.Conversation(id).StartAsync(new NewMessage("go slow"));
         await ReadUntilAsync(id, accepted.AfterSeq, e => e.Type == ConversationEventTypes.ToolCallStarted);
+        // tool_call.started is logged as the call leaves; a cancel that overtook it would have nothing to cancel at the server.
+        await WaitForServerCountAsync(probe, model, TestTools.SlowCallsVariable, slowBefore, "the server never started the slow call");
 
         var clock = Stopwatch.StartNew();
         await runtime.Conversation(id).CancelAsync();
@@ -199,18 +205,23 @@ public sealed class ConversationEventsTests(RuntimeCluster runtime)
         var step = (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages[^1];
         Assert.Equal(ToolCallStatuses.Cancelled, step.ToolCalls!.Single().Status);
         // The MCP cancellation notification reached the server, which stopped the call.
+        await WaitForServerCountAsync(probe, model, TestTools.CancelledCallsVariable, cancelledBefore, "the server never saw the call cancelled");
+    }
+
+    private async Task WaitForServerCountAsync(string probe, string model, string variable, int before, string failure)
+    {
         var deadline = DateTime.UtcNow + Wait;
-        while (await CancelledCallsAsync(id, agent.Config.Model.Name) == cancelledBefore)
+        while (await ServerCountAsync(probe, model, variable) == before)
         {
-            Assert.True(DateTime.UtcNow < deadline, "the server never saw the call cancelled");
-            await Task.Delay(100);
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(50);
         }
     }
 
-    /// <summary>How many calls the test MCP server saw cancelled, asked through a turn of the conversation.</summary>
-    private async Task<int> CancelledCallsAsync(string id, string model)
+    /// <summary>A count the test MCP server keeps in its environment, asked through a turn of the conversation.</summary>
+    private async Task<int> ServerCountAsync(string id, string model, string variable)
     {
-        runtime.Model.Script(model, FakeReply.ToolCall("test_env", $$"""{"name":"{{TestTools.CancelledCallsVariable}}"}"""), FakeReply.Text("counted"));
+        runtime.Model.Script(model, FakeReply.ToolCall("test_env", $$"""{"name":"{{variable}}"}"""), FakeReply.Text("counted"));
         var outcome = await runtime.Conversation(id).SendAsync(new NewMessage("count"));
         var counted = outcome.Reply!.ToolCalls!.Single().Result!;
         return counted.Length == 0 ? 0 : int.Parse(counted, System.Globalization.CultureInfo.InvariantCulture);

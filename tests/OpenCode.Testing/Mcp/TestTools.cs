@@ -27,11 +27,16 @@ public sealed class TestTools
     /// <summary>The environment variable in which <c>slow</c> counts its calls the client cancelled (read it with <c>env</c>).</summary>
     public const string CancelledCallsVariable = "TEST_MCP_CANCELLED_CALLS";
 
+    /// <summary>The environment variable in which <c>slow</c> counts the calls it started (read it with <c>env</c>).</summary>
+    public const string SlowCallsVariable = "TEST_MCP_SLOW_CALLS";
+
     private static int s_cancelledCalls;
+    private static int s_slowCalls;
 
     [McpServerTool(Name = "slow", ReadOnly = true, Idempotent = true), Description("Waits the given number of milliseconds, then returns \"done\".")]
     public static async Task<string> Slow([Description("How long to wait, in milliseconds.")] int ms, CancellationToken cancellationToken)
     {
+        Environment.SetEnvironmentVariable(SlowCallsVariable, Interlocked.Increment(ref s_slowCalls).ToString(CultureInfo.InvariantCulture));
         try
         {
             await Task.Delay(ms, cancellationToken);
