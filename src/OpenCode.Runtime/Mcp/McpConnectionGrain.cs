@@ -9,9 +9,11 @@ namespace OpenCode.Runtime.Mcp;
 
 /// <summary>
 /// The MCP session to one server on this silo. One activation per silo (a local stateless worker), shared
-/// by every conversation; reentrant, so concurrent calls are multiplexed over the one session.
+/// by every conversation; reentrant, so concurrent calls are multiplexed over the one session. Not retired by
+/// Orleans' adaptive worker removal, which deactivates even a sole worker as soon as it is idle after calls queued:
+/// the session (a server process, for stdio) lasts until idle collection.
 /// </summary>
-[StatelessWorker(1)]
+[StatelessWorker(1, removeIdleWorkers: false)]
 [Reentrant]
 public sealed class McpConnectionGrain(
     ConfiguredSecrets secrets, McpSupervisionOptions supervision, ILoggerFactory loggerFactory, WorkspaceServer workspace, ConnectionGuard guard)

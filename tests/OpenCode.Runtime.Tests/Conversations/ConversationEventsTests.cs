@@ -177,54 +177,57 @@ public sealed class ConversationEventsTests(RuntimeCluster runtime)
     [Fact]
     public async Task Cancel_during_a_slow_tool_call_records_the_call_cancelled_and_cancels_it_at_the_server()
     {
+        var callLog = Path.Combine(Path.GetTempPath(), $"opencode-mcp-calls-{Guid.NewGuid():N}.log");
         var agent = await runtime.CreateAgentAsync(c => c with
         {
-            Mcp = new McpConfig { Servers = [new McpServerConfig { Name = "test", Command = TestMcpServerCommand.Command, Args = TestMcpServerCommand.Args }] },
+            Mcp = new McpConfig
+            {
+                Servers = [new McpServerConfig
+                {
+                    Name = "test", Command = TestMcpServerCommand.Command, Args = TestMcpServerCommand.Args,
+                    Env = new Dictionary<string, string> { [TestTools.CallLogVariable] = callLog },
+                }],
+            },
         });
-        var id = await runtime.CreateConversationAsync(agent.Id);
-        // A second conversation of the agent shares its MCP server process and asks it for its counts.
-        var probe = await runtime.CreateConversationAsync(agent.Id);
-        var model = agent.Config.Model.Name;
-        var slowBefore = await ServerCountAsync(probe, model, TestTools.SlowCallsVariable);
-        var cancelledBefore = await ServerCountAsync(probe, model, TestTools.CancelledCallsVariable);
-        runtime.Model.Script(model, FakeReply.ToolCall("test_slow", """{"ms":20000}"""));
-        var accepted = await runtime.Conversation(id).StartAsync(new NewMessage("go slow"));
-        await ReadUntilAsync(id, accepted.AfterSeq, e => e.Type == ConversationEventTypes.ToolCallStarted);
-        // tool_call.started is logged as the call leaves; a cancel that overtook it would have nothing to cancel at the server.
-        await WaitForServerCountAsync(probe, model, TestTools.SlowCallsVariable, slowBefore, "the server never started the slow call");
-
-        var clock = Stopwatch.StartNew();
-        await runtime.Conversation(id).CancelAsync();
-        var events = await ReadTurnAsync(id, accepted.AfterSeq, accepted.TurnId);
-        clock.Stop();
-
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"cancelled after {clock.Elapsed}");
-        var completed = events.Single(e => e.Type == ConversationEventTypes.ToolCallCompleted).Call!;
-        Assert.Equal(ToolCallStatuses.Cancelled, completed.Status);
-        Assert.Equal(ConversationEventTypes.TurnCancelled, events[^1].Type);
-        var step = (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages[^1];
-        Assert.Equal(ToolCallStatuses.Cancelled, step.ToolCalls!.Single().Status);
-        // The MCP cancellation notification reached the server, which stopped the call.
-        await WaitForServerCountAsync(probe, model, TestTools.CancelledCallsVariable, cancelledBefore, "the server never saw the call cancelled");
-    }
-
-    private async Task WaitForServerCountAsync(string probe, string model, string variable, int before, string failure)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (await ServerCountAsync(probe, model, variable) == before)
+        try
         {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(50);
+            var id = await runtime.CreateConversationAsync(agent.Id);
+            runtime.Model.Script(agent.Config.Model.Name, FakeReply.ToolCall("test_slow", """{"ms":20000}"""));
+            var accepted = await runtime.Conversation(id).StartAsync(new NewMessage("go slow"));
+            await ReadUntilAsync(id, accepted.AfterSeq, e => e.Type == ConversationEventTypes.ToolCallStarted);
+            // tool_call.started is logged as the call leaves: a cancel that overtook it would have nothing to cancel at the server.
+            await WaitForCallLogAsync(callLog, ["started"]);
+
+            var clock = Stopwatch.StartNew();
+            await runtime.Conversation(id).CancelAsync();
+            var events = await ReadTurnAsync(id, accepted.AfterSeq, accepted.TurnId);
+            clock.Stop();
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"cancelled after {clock.Elapsed}");
+            var completed = events.Single(e => e.Type == ConversationEventTypes.ToolCallCompleted).Call!;
+            Assert.Equal(ToolCallStatuses.Cancelled, completed.Status);
+            Assert.Equal(ConversationEventTypes.TurnCancelled, events[^1].Type);
+            var step = (await runtime.Conversation(id).GetMessagesAsync(null, 10)).Messages[^1];
+            Assert.Equal(ToolCallStatuses.Cancelled, step.ToolCalls!.Single().Status);
+            // The MCP cancellation notification reached the server, which stopped the call.
+            await WaitForCallLogAsync(callLog, ["started", "cancelled"]);
+        }
+        finally
+        {
+            File.Delete(callLog);
         }
     }
 
-    /// <summary>A count the test MCP server keeps in its environment, asked through a turn of the conversation.</summary>
-    private async Task<int> ServerCountAsync(string id, string model, string variable)
+    /// <summary>Waits until the test MCP server's call log reads <paramref name="expected"/>.</summary>
+    private static async Task WaitForCallLogAsync(string path, string[] expected)
     {
-        runtime.Model.Script(model, FakeReply.ToolCall("test_env", $$"""{"name":"{{variable}}"}"""), FakeReply.Text("counted"));
-        var outcome = await runtime.Conversation(id).SendAsync(new NewMessage("count"));
-        var counted = outcome.Reply!.ToolCalls!.Single().Result!;
-        return counted.Length == 0 ? 0 : int.Parse(counted, System.Globalization.CultureInfo.InvariantCulture);
+        var deadline = DateTime.UtcNow + Wait;
+        string[] lines;
+        while (!(lines = File.Exists(path) ? await File.ReadAllLinesAsync(path) : []).SequenceEqual(expected))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the server's call log reads [{string.Join(", ", lines)}], not [{string.Join(", ", expected)}]");
+            await Task.Delay(50);
+        }
     }
 
     [Fact]

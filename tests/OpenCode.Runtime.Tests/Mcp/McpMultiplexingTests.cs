@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using OpenCode.Abstractions;
+using Orleans.Metadata;
 using OpenCode.Testing;
 
 namespace OpenCode.Runtime.Tests.Mcp;
@@ -25,5 +27,18 @@ public sealed class McpMultiplexingTests(McpCluster mcp)
 
         Assert.All(Enumerable.Range(0, 100), i => Assert.Equal(new McpToolResult(false, i % 2 == 0 ? $"caller {i}" : "done"), results[i]));
         Assert.Equal(1, server.Handshakes);
+    }
+
+    [Fact]
+    public void The_one_session_per_silo_is_left_to_idle_collection_not_to_adaptive_worker_removal()
+    {
+        // Orleans retires a stateless worker that is idle once any of its calls had to queue, even its only one, at
+        // any moment between calls: the stdio server process (and whatever a call left in it) would start over at
+        // random. The session must last until the activation is collected after its idle age.
+        var grainType = mcp.Connection(McpTestServers.TestStdio()).GetGrainId().Type;
+        var placement = mcp.Cluster.Client.ServiceProvider.GetRequiredService<GrainPropertiesResolver>().GetGrainProperties(grainType).Properties;
+
+        Assert.Equal("1", placement["max-local-instances"]);
+        Assert.False(bool.Parse(placement["remove-idle-workers"]));
     }
 }

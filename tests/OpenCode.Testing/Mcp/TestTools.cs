@@ -24,19 +24,16 @@ public sealed class TestTools
     [McpServerTool(Name = "fail"), Description("Always fails; the call result has isError set.")]
     public static string Fail() => throw new McpException(FailMessage);
 
-    /// <summary>The environment variable in which <c>slow</c> counts its calls the client cancelled (read it with <c>env</c>).</summary>
-    public const string CancelledCallsVariable = "TEST_MCP_CANCELLED_CALLS";
-
-    /// <summary>The environment variable in which <c>slow</c> counts the calls it started (read it with <c>env</c>).</summary>
-    public const string SlowCallsVariable = "TEST_MCP_SLOW_CALLS";
-
-    private static int s_cancelledCalls;
-    private static int s_slowCalls;
+    /// <summary>
+    /// The environment variable naming a file to which <c>slow</c> appends a line as each call starts (<c>started</c>) and
+    /// as the client cancels it (<c>cancelled</c>): a test reads what the server saw, whichever server process saw it.
+    /// </summary>
+    public const string CallLogVariable = "TEST_MCP_CALL_LOG";
 
     [McpServerTool(Name = "slow", ReadOnly = true, Idempotent = true), Description("Waits the given number of milliseconds, then returns \"done\".")]
     public static async Task<string> Slow([Description("How long to wait, in milliseconds.")] int ms, CancellationToken cancellationToken)
     {
-        Environment.SetEnvironmentVariable(SlowCallsVariable, Interlocked.Increment(ref s_slowCalls).ToString(CultureInfo.InvariantCulture));
+        LogCall("started");
         try
         {
             await Task.Delay(ms, cancellationToken);
@@ -44,7 +41,7 @@ public sealed class TestTools
         catch (OperationCanceledException)
         {
             // The client sent notifications/cancelled for this call.
-            Environment.SetEnvironmentVariable(CancelledCallsVariable, Interlocked.Increment(ref s_cancelledCalls).ToString(CultureInfo.InvariantCulture));
+            LogCall("cancelled");
             throw;
         }
 
@@ -55,4 +52,12 @@ public sealed class TestTools
     [McpServerTool(Name = "env", ReadOnly = true, Idempotent = true), Description("Returns the value of an environment variable of the server process, or an empty text when it is unset.")]
     public static string Env([Description("The variable's name.")] string name) =>
         Environment.GetEnvironmentVariable(name) ?? "";
+
+    private static void LogCall(string line)
+    {
+        if (Environment.GetEnvironmentVariable(CallLogVariable) is { Length: > 0 } path)
+        {
+            File.AppendAllText(path, line + "\n");
+        }
+    }
 }
