@@ -33,6 +33,9 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
 
     public long Count => state.MessageCount;
 
+    /// <summary>The numbers of the history pages held in memory.</summary>
+    internal IEnumerable<long> CachedPages => _pages.Keys;
+
     public void Append(ConversationMessage message)
     {
         if (message.Index != state.MessageCount)
@@ -158,16 +161,27 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     }
 
     /// <summary>
-    /// Messages before <paramref name="index"/> left the context window: what was made of them goes, but for the one
-    /// just before it, which the next window weighs again (it may be a long one).
+    /// Messages before <paramref name="index"/> left the context window: what was made of them goes, and so do the
+    /// cached pages that hold nothing newer, but for the message just before it, which the next window weighs again
+    /// (it may be a long one). A window only moves forward, so a busy conversation keeps in memory what its window
+    /// spans, not the last <see cref="MaxCachedPages"/> pages whatever its window.
     /// </summary>
     public void ForgetModelMessagesBefore(long index)
     {
+        var kept = index - 1;
         foreach (var key in _windowed.Keys)
         {
-            if (key < index - 1)
+            if (key < kept)
             {
                 _windowed.Remove(key);
+            }
+        }
+
+        foreach (var pageNumber in _pages.Keys)
+        {
+            if ((pageNumber + 1) * PageSize <= kept)
+            {
+                _pages.Remove(pageNumber);
             }
         }
     }
