@@ -51,12 +51,12 @@ public sealed class ContextWindow(TokenCounter tokens)
         var messages = new List<ChatMessage>(newestFirst.Count + 2);
         if (!string.IsNullOrWhiteSpace(instructions))
         {
-            messages.Add(history.ModelInstructions(instructions));
+            messages.Add(history.ModelInstructions(instructions, model.Provider));
         }
 
         for (var i = newestFirst.Count - 1; i >= 0; i--)
         {
-            messages.AddRange(history.ModelMessagesOf(newestFirst[i]));
+            messages.AddRange(history.ModelMessagesOf(newestFirst[i], model.Provider));
         }
 
         if (newestFirst.Count > 0)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using OpenCode.Abstractions;
+using OpenCode.Runtime.Models;
 using OpenCode.Runtime.Privacy;
 
 namespace OpenCode.Runtime.Conversations;
@@ -125,14 +126,22 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         return (messages[0], messages.Skip(1).TakeWhile(m => m.TurnId == turnId).ToList());
     }
 
-    /// <summary>The messages a model sees for <paramref name="message"/>, mapped (and masked) once while it stays in the context window.</summary>
-    public ChatMessage[] ModelMessagesOf(ConversationMessage message)
+    /// <summary>
+    /// The messages a model of <paramref name="provider"/> sees for <paramref name="message"/>, mapped (and masked) once
+    /// while it stays in the context window.
+    /// </summary>
+    public ChatMessage[] ModelMessagesOf(ConversationMessage message, string? provider)
     {
         var windowed = WindowedOf(message);
         if (windowed.Mapped is null)
         {
             var mapped = ModelMessages.From(message);
-            windowed.Mapped = maskForModels ? Array.ConvertAll<ChatMessage, ChatMessage>(mapped, MaskedChatMessage.From) : mapped;
+            if (maskForModels)
+            {
+                mapped = Array.ConvertAll<ChatMessage, ChatMessage>(mapped, MaskedChatMessage.From);
+            }
+
+            windowed.Mapped = OpenAIRequestMessages.Apply(provider) ? Array.ConvertAll(mapped, OpenAIRequestMessages.Attach) : mapped;
         }
 
         return windowed.Mapped;
@@ -148,15 +157,20 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     public int TokensOfToolSchemas(string toolSchemas, TokenCounter tokens) => CountOnce(ref _schemaTokens, toolSchemas, tokens);
 
     /// <summary>The system message of <paramref name="instructions"/>, made (and masked) once while the agent's instructions stay the same.</summary>
-    public ChatMessage ModelInstructions(string instructions)
+    public ChatMessage ModelInstructions(string instructions, string? provider)
     {
         if (_instructions is { } cached && cached.Text == instructions)
         {
             return cached.Message;
         }
 
-        var message = new ChatMessage(ChatRole.System, instructions);
-        _instructions = (instructions, maskForModels ? MaskedChatMessage.From(message) : message);
+        ChatMessage message = new(ChatRole.System, instructions);
+        if (maskForModels)
+        {
+            message = MaskedChatMessage.From(message);
+        }
+
+        _instructions = (instructions, OpenAIRequestMessages.Apply(provider) ? OpenAIRequestMessages.Attach(message) : message);
         return _instructions.Value.Message;
     }
 

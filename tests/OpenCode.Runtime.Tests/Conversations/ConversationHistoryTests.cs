@@ -14,17 +14,17 @@ public sealed class ConversationHistoryTests
     {
         var history = History(maskForModels: true);
 
-        var mapped = Assert.IsType<MaskedChatMessage>(Assert.Single(history.ModelMessagesOf(Personal)));
+        var mapped = Assert.IsType<MaskedChatMessage>(Assert.Single(history.ModelMessagesOf(Personal, "anthropic")));
 
         Assert.Equal("Mail [email]", mapped.Text);
-        Assert.Same(mapped, history.ModelMessagesOf(Personal).Single());
+        Assert.Same(mapped, history.ModelMessagesOf(Personal, "anthropic").Single());
         Assert.Equal("Mail jane@example.com", Personal.Content);
     }
 
     [Fact]
     public void Without_masking_the_model_sees_the_text_as_it_is()
     {
-        var mapped = Assert.Single(History(maskForModels: false).ModelMessagesOf(Personal));
+        var mapped = Assert.Single(History(maskForModels: false).ModelMessagesOf(Personal, "anthropic"));
 
         Assert.IsNotType<MaskedChatMessage>(mapped);
         Assert.Equal("Mail jane@example.com", mapped.Text);
@@ -35,18 +35,18 @@ public sealed class ConversationHistoryTests
     {
         var history = History(maskForModels: true);
 
-        var instructions = Assert.IsType<MaskedChatMessage>(history.ModelInstructions("Escalate to ops@example.com"));
+        var instructions = Assert.IsType<MaskedChatMessage>(history.ModelInstructions("Escalate to ops@example.com", "anthropic"));
 
         Assert.Equal(ChatRole.System, instructions.Role);
         Assert.Equal("Escalate to [email]", instructions.Text);
-        Assert.Same(instructions, history.ModelInstructions("Escalate to ops@example.com"));
-        Assert.Equal("Be brief", history.ModelInstructions("Be brief").Text);
+        Assert.Same(instructions, history.ModelInstructions("Escalate to ops@example.com", "anthropic"));
+        Assert.Equal("Be brief", history.ModelInstructions("Be brief", "anthropic").Text);
     }
 
     [Fact]
     public void Without_masking_the_instructions_are_sent_as_they_are()
     {
-        var instructions = History(maskForModels: false).ModelInstructions("Escalate to ops@example.com");
+        var instructions = History(maskForModels: false).ModelInstructions("Escalate to ops@example.com", "anthropic");
 
         Assert.IsNotType<MaskedChatMessage>(instructions);
         Assert.Equal("Escalate to ops@example.com", instructions.Text);
