@@ -5,7 +5,7 @@ namespace OpenCode.Abstractions;
 /// per event of the conversation; deltas are kept only while their message is in flight, so the persisted log
 /// has gaps where they were. Which of the other members are set depends on <see cref="Type"/>.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("OpenCode.ConversationEvent")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("OpenCode.ConversationEvent")]
 public sealed record ConversationEvent
 {
     [Id(0)] public long Seq { get; init; }

@@ -5,7 +5,7 @@ namespace OpenCode.Abstractions;
 /// <see cref="Index"/> is the message's position in the conversation (0-based); ids are derived from it
 /// (<c>msg-{index}</c>) so a page cursor finds its history page without a lookup.
 /// </remarks>
-[GenerateSerializer, Immutable, Alias("OpenCode.ConversationMessage")]
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("OpenCode.ConversationMessage")]
 public sealed record ConversationMessage
 {
     [Id(0)] public long Index { get; init; }

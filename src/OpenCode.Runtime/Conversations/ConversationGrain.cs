@@ -653,8 +653,10 @@ public sealed partial class ConversationGrain(
             idempotent.UserMessageIndex = userMessage.Index;
         }
 
-        Emit(new ConversationEvent { Type = ConversationEventTypes.TurnStarted, TurnId = message.TurnId, MessageId = userMessage.Id });
-        Emit(new ConversationEvent { Type = ConversationEventTypes.MessageCompleted, TurnId = message.TurnId, MessageId = userMessage.Id, Message = userMessage });
+        // One id string for both events: a checkpoint writes a string once however often it occurs.
+        var userMessageId = userMessage.Id;
+        Emit(new ConversationEvent { Type = ConversationEventTypes.TurnStarted, TurnId = message.TurnId, MessageId = userMessageId });
+        Emit(new ConversationEvent { Type = ConversationEventTypes.MessageCompleted, TurnId = message.TurnId, MessageId = userMessageId, Message = userMessage });
     }
 
     /// <summary>

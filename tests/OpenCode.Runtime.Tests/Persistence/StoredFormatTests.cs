@@ -42,6 +42,23 @@ public sealed class StoredFormatTests
             events[^1].Seq));
     }
 
+    [Fact]
+    public void Messages_and_events_are_written_whole_each_time_they_occur_so_a_checkpoint_tracks_no_table_of_them()
+    {
+        // Reference tracking would put every message and event of a head into one table per checkpoint (an
+        // overflow dictionary, rebuilt at every write). None occurs twice in any stored graph, which the files
+        // above pin: equal bytes mean no graph held a reference back to one.
+        var (messages, events, _) = Turn("turn-1", 0, Shared.Usage, Shared.Call);
+
+        var twice = Serializer.Deserialize<(ConversationMessage, ConversationMessage, ConversationEvent, ConversationEvent)>(
+            Serializer.SerializeToArray((messages[0], messages[0], events[0], events[0])));
+
+        Assert.Equal(twice.Item1, twice.Item2);
+        Assert.NotSame(twice.Item1, twice.Item2);
+        Assert.Equal(twice.Item3, twice.Item4);
+        Assert.NotSame(twice.Item3, twice.Item4);
+    }
+
     private static void AssertStoredAs<T>(string name, T value)
     {
         var stored = Convert.FromBase64String(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Persistence", "Formats", name + ".b64")));
