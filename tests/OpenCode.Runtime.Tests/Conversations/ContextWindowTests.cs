@@ -78,10 +78,10 @@ public sealed class ContextWindowTests
         Assert.Equal(history.Newest!.Content, Assert.Single(messages).Text);
     }
 
-    private static ModelConfig Model(int? contextWindow) =>
+    internal static ModelConfig Model(int? contextWindow) =>
         new() { Provider = "openai", Name = "gpt-4o", ContextWindow = contextWindow, MaxTokens = contextWindow is null ? null : 100 };
 
-    private static ConversationMessage Message(int index) => new()
+    internal static ConversationMessage Message(int index) => new()
     {
         Index = index,
         Role = index % 2 == 0 ? MessageRoles.User : MessageRoles.Assistant,

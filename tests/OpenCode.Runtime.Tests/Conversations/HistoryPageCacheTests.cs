@@ -16,33 +16,23 @@ public sealed class HistoryPageCacheTests(RuntimeCluster runtime)
             new ConversationState(), runtime.Grains, GrainKeys.Conversation(GrainKeys.LocalTenant, RuntimeCluster.Owner, $"conv-{Guid.NewGuid():N}"), maskForModels: false);
         for (var i = 0; i <= Pages * ConversationHistory.PageSize; i++)
         {
-            history.Append(Message(i));
+            history.Append(ContextWindowTests.Message(i));
             await history.SpillAsync();
         }
 
         Assert.Equal(Enumerable.Range(0, Pages).Select(p => (long)p), history.CachedPages.Order());
         var window = new ContextWindow(new TokenCounter());
 
-        var narrow = await window.BuildAsync(Model(contextWindow: 300), null, "", history);
+        var narrow = await window.BuildAsync(ContextWindowTests.Model(contextWindow: 300), null, "", history);
         Assert.InRange(narrow.Count, 2, ConversationHistory.PageSize);
         Assert.Equal([Pages - 1L], history.CachedPages);
 
-        var wide = await window.BuildAsync(Model(contextWindow: null), null, "", history);
+        var wide = await window.BuildAsync(ContextWindowTests.Model(contextWindow: null), null, "", history);
         Assert.Equal(Pages * ConversationHistory.PageSize + 1, wide.Count);
-        Assert.Equal(Message(0).Content, wide[0].Text);
+        Assert.Equal(ContextWindowTests.Message(0).Content, wide[0].Text);
         Assert.Equal(Pages, history.CachedPages.Count());
 
-        Assert.Equal(narrow.Select(m => m.Text), (await window.BuildAsync(Model(contextWindow: 300), null, "", history)).Select(m => m.Text));
+        Assert.Equal(narrow.Select(m => m.Text), (await window.BuildAsync(ContextWindowTests.Model(contextWindow: 300), null, "", history)).Select(m => m.Text));
         Assert.Equal([Pages - 1L], history.CachedPages);
     }
-
-    private static ModelConfig Model(int? contextWindow) =>
-        new() { Provider = "openai", Name = "gpt-4o", ContextWindow = contextWindow, MaxTokens = contextWindow is null ? null : 100 };
-
-    private static ConversationMessage Message(int index) => new()
-    {
-        Index = index,
-        Role = index % 2 == 0 ? MessageRoles.User : MessageRoles.Assistant,
-        Content = $"Message {index}: the weather in Lisbon is fine today.",
-    };
 }

@@ -10,10 +10,7 @@ namespace OpenCode.Runtime.Tests.Persistence;
 
 public sealed class ExactSizeGrainStorageSerializerTests
 {
-    private static readonly Serializer Serializer = new ServiceCollection()
-        .AddSerializer(serializer => serializer.AddAssembly(typeof(ConversationState).Assembly).AddAssembly(typeof(ConversationEvent).Assembly))
-        .BuildServiceProvider()
-        .GetRequiredService<Serializer>();
+    private static readonly Serializer Serializer = SiloSerializer.Instance;
 
     private static readonly ExactSizeGrainStorageSerializer Exact = new(Serializer);
     private static readonly OrleansGrainStorageSerializer Orleans = new(Serializer);

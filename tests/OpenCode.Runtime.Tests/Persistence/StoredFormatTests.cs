@@ -13,10 +13,7 @@ namespace OpenCode.Runtime.Tests.Persistence;
 /// </summary>
 public sealed class StoredFormatTests
 {
-    private static readonly Serializer Serializer = new ServiceCollection()
-        .AddSerializer(serializer => serializer.AddAssembly(typeof(ConversationState).Assembly).AddAssembly(typeof(ConversationEvent).Assembly))
-        .BuildServiceProvider()
-        .GetRequiredService<Serializer>();
+    private static readonly Serializer Serializer = SiloSerializer.Instance;
 
     private static readonly DateTimeOffset At = new(2026, 11, 27, 9, 30, 0, TimeSpan.Zero);
 
