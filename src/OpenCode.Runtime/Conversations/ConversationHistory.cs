@@ -177,8 +177,9 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     /// <summary>
     /// Messages before <paramref name="index"/> left the context window: what was made of them goes, and so do the
     /// cached pages that hold nothing newer, but for the message just before it, which the next window weighs again
-    /// (it may be a long one). A window only moves forward, so a busy conversation keeps in memory what its window
-    /// spans, not the last <see cref="MaxCachedPages"/> pages whatever its window.
+    /// (it may be a long one). A conversation keeps in memory what its window spans, not the last
+    /// <see cref="MaxCachedPages"/> pages whatever its window; a window that widens (shorter instructions or tool
+    /// schemas, a larger context) reads the pages it reaches again from their grains.
     /// </summary>
     public void ForgetModelMessagesBefore(long index)
     {
