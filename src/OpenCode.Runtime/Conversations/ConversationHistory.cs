@@ -29,8 +29,8 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     /// <summary>The exact token counts of the instructions and of the tool schemas, and the texts they were counted from.</summary>
     private (string? Text, int Tokens) _instructionTokens, _schemaTokens;
 
-    /// <summary>The agent's instructions as the model's system message, and the text it was made from.</summary>
-    private (string Text, ChatMessage Message)? _instructions;
+    /// <summary>The agent's instructions as the model's system message, the text it was made from, and whether in OpenAI form.</summary>
+    private (string Text, bool OpenAIForm, ChatMessage Message)? _instructions;
 
     public long Count => state.MessageCount;
 
@@ -128,12 +128,13 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
 
     /// <summary>
     /// The messages a model of <paramref name="provider"/> sees for <paramref name="message"/>, mapped (and masked) once
-    /// while it stays in the context window.
+    /// while it stays in the context window, and again if the agent's provider changes between the OpenAI adapter and another.
     /// </summary>
     public ChatMessage[] ModelMessagesOf(ConversationMessage message, string? provider)
     {
         var windowed = WindowedOf(message);
-        if (windowed.Mapped is null)
+        var openAIForm = OpenAIRequestMessages.Apply(provider);
+        if (windowed.Mapped is null || windowed.OpenAIForm != openAIForm)
         {
             var mapped = ModelMessages.From(message);
             if (maskForModels)
@@ -141,7 +142,8 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
                 mapped = Array.ConvertAll<ChatMessage, ChatMessage>(mapped, MaskedChatMessage.From);
             }
 
-            windowed.Mapped = OpenAIRequestMessages.Apply(provider) ? Array.ConvertAll(mapped, OpenAIRequestMessages.Attach) : mapped;
+            windowed.Mapped = openAIForm ? Array.ConvertAll(mapped, OpenAIRequestMessages.Attach) : mapped;
+            windowed.OpenAIForm = openAIForm;
         }
 
         return windowed.Mapped;
@@ -159,7 +161,8 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
     /// <summary>The system message of <paramref name="instructions"/>, made (and masked) once while the agent's instructions stay the same.</summary>
     public ChatMessage ModelInstructions(string instructions, string? provider)
     {
-        if (_instructions is { } cached && cached.Text == instructions)
+        var openAIForm = OpenAIRequestMessages.Apply(provider);
+        if (_instructions is { } cached && cached.Text == instructions && cached.OpenAIForm == openAIForm)
         {
             return cached.Message;
         }
@@ -170,7 +173,7 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
             message = MaskedChatMessage.From(message);
         }
 
-        _instructions = (instructions, OpenAIRequestMessages.Apply(provider) ? OpenAIRequestMessages.Attach(message) : message);
+        _instructions = (instructions, openAIForm, openAIForm ? OpenAIRequestMessages.Attach(message) : message);
         return _instructions.Value.Message;
     }
 
@@ -293,6 +296,9 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         public ConversationMessage Source { get; } = source;
 
         public ChatMessage[]? Mapped { get; set; }
+
+        /// <summary>Whether <see cref="Mapped"/> carries the OpenAI form.</summary>
+        public bool OpenAIForm { get; set; }
 
         public int? Tokens { get; set; }
     }

@@ -42,11 +42,26 @@ public sealed class OpenAIRequestMessagesTests : IAsyncLifetime
         Assert.Equal(maskForModels ? "What is the weather in Lisbon? Mail [email]" : "What is the weather in Lisbon? Mail jane@example.com", requests[0].Messages[1].Content);
     }
 
-    private static List<ChatMessage> Window(string provider, bool maskForModels)
+    [Fact]
+    public void A_conversation_whose_agent_moves_to_or_from_the_OpenAI_adapter_maps_its_window_for_the_new_one()
     {
-        var history = new ConversationHistory(new ConversationState(), grains: null!, "local/user/conv-1", maskForModels);
-        return [history.ModelInstructions(Instructions, provider), .. Conversation().SelectMany(m => history.ModelMessagesOf(m, provider))];
+        // The same records throughout, as a conversation's history holds them; the first two map to one model message each.
+        var messages = Conversation().Take(2).ToList();
+        var history = new ConversationHistory(new ConversationState(), grains: null!, "local/user/conv-1", maskForModels: false);
+        Assert.All(Window(history, "anthropic", messages), m => Assert.Null(m.RawRepresentation));
+
+        var openAI = Window(history, "openai", messages);
+        Assert.All(openAI, m => Assert.IsAssignableFrom<OpenAI.Chat.ChatMessage>(m.RawRepresentation));
+        Assert.Equal(openAI, Window(history, "openai-compatible", messages));
+
+        Assert.All(Window(history, "ollama", messages), m => Assert.Null(m.RawRepresentation));
     }
+
+    private static List<ChatMessage> Window(string provider, bool maskForModels) =>
+        Window(new ConversationHistory(new ConversationState(), grains: null!, "local/user/conv-1", maskForModels), provider, Conversation());
+
+    private static List<ChatMessage> Window(ConversationHistory history, string provider, IEnumerable<ConversationMessage> messages) =>
+        [history.ModelInstructions(Instructions, provider), .. messages.SelectMany(m => history.ModelMessagesOf(m, provider))];
 
     private static bool IsToolMessageWithResults(ChatMessage message, int results) =>
         message.Role == ChatRole.Tool && message.Contents.Count == results;
