@@ -136,13 +136,7 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
         var openAIForm = OpenAIRequestMessages.Apply(provider);
         if (windowed.Mapped is null || windowed.OpenAIForm != openAIForm)
         {
-            var mapped = ModelMessages.From(message);
-            if (maskForModels)
-            {
-                mapped = Array.ConvertAll<ChatMessage, ChatMessage>(mapped, MaskedChatMessage.From);
-            }
-
-            windowed.Mapped = openAIForm ? Array.ConvertAll(mapped, OpenAIRequestMessages.Attach) : mapped;
+            windowed.Mapped = Array.ConvertAll(ModelMessages.From(message), m => ForModel(m, openAIForm));
             windowed.OpenAIForm = openAIForm;
         }
 
@@ -167,14 +161,15 @@ public sealed class ConversationHistory(ConversationState state, IGrainFactory g
             return cached.Message;
         }
 
-        ChatMessage message = new(ChatRole.System, instructions);
-        if (maskForModels)
-        {
-            message = MaskedChatMessage.From(message);
-        }
-
-        _instructions = (instructions, openAIForm, openAIForm ? OpenAIRequestMessages.Attach(message) : message);
+        _instructions = (instructions, openAIForm, ForModel(new ChatMessage(ChatRole.System, instructions), openAIForm));
         return _instructions.Value.Message;
+    }
+
+    /// <summary>A message as the model sees it: masked when models see masked text, then in OpenAI form when asked.</summary>
+    private ChatMessage ForModel(ChatMessage message, bool openAIForm)
+    {
+        var seen = maskForModels ? MaskedChatMessage.From(message) : message;
+        return openAIForm ? OpenAIRequestMessages.Attach(seen) : seen;
     }
 
     /// <summary>
